@@ -1,0 +1,139 @@
+// Starts and stops local Kubernetes clusters: kwokctl's binary runtime on the pinned, locally built binaries.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LocalCluster {
+  name: string;
+  kubeconfig: string;
+}
+
+export interface ClusterUpOptions {
+  /** Fake kwok nodes to create; each reports Ready and runs Pods. */
+  nodes?: number;
+  /** Seconds to wait for the control plane and the nodes. */
+  timeoutSeconds?: number;
+}
+
+/** Builds the cluster tools if the cache lacks them (streaming progress to stderr); returns their bin dir. */
+export async function buildTools(): Promise<string> {
+  const child = spawn('bash', [join(repoRoot, 'hack', 'build-tools.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  if (code !== 0) throw new Error(`hack/build-tools.sh failed with exit code ${code}`);
+  const bin = stdout.trim().split('\n').pop() ?? '';
+  if (!existsSync(join(bin, 'kwokctl'))) throw new Error(`hack/build-tools.sh printed no bin dir: ${stdout}`);
+  return bin;
+}
+
+/** kwokctl's environment: every binary it would otherwise download points into the local cache. */
+function kwokEnv(bin: string): NodeJS.ProcessEnv {
+  // kwokctl edits the file KUBECONFIG names; a local cluster must never touch the user's clusters.
+  const { KUBECONFIG: _ignored, ...env } = process.env;
+  return {
+    ...env,
+    PATH: `${bin}:${process.env.PATH ?? ''}`,
+    KWOK_RUNTIME: 'binary',
+    KWOK_KUBE_BINARY_PREFIX: bin,
+    KWOK_KUBECTL_BINARY: join(bin, 'kubectl'),
+    KWOK_ETCD_BINARY: join(bin, 'etcd'),
+    KWOK_CONTROLLER_BINARY: join(bin, 'kwok'),
+    KWOK_KUBE_VERSION: toolVersion('KUBERNETES_VERSION'),
+    KWOK_ETCD_VERSION: toolVersion('ETCD_VERSION'),
+  };
+}
+
+let versions: Map<string, string> | undefined;
+/** A pinned version from hack/tools/versions.env (KEY=VALUE lines). */
+export function toolVersion(key: string): string {
+  versions ??= new Map(
+    readFileSync(join(repoRoot, 'hack', 'tools', 'versions.env'), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.split('=', 2) as [string, string]),
+  );
+  const value = versions.get(key);
+  if (!value) throw new Error(`hack/tools/versions.env has no ${key}`);
+  return value;
+}
+
+export function kwokWorkdir(): string {
+  return process.env.KWOK_WORKDIR ?? join(homedir(), '.kwok');
+}
+
+export function kubeconfigPath(name: string): string {
+  return join(kwokWorkdir(), 'clusters', name, 'kubeconfig.yaml');
+}
+
+async function kwokctl(bin: string, args: string[]): Promise<string> {
+  const { stdout } = await run(join(bin, 'kwokctl'), args, {
+    env: kwokEnv(bin),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+async function kubectl(bin: string, kubeconfig: string, args: string[]): Promise<string> {
+  const { stdout } = await run(join(bin, 'kubectl'), ['--kubeconfig', kubeconfig, ...args], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+export async function listClusters(bin: string): Promise<string[]> {
+  const out = await kwokctl(bin, ['get', 'clusters']);
+  return out.split('\n').filter(Boolean);
+}
+
+/** Creates cluster NAME (replacing a stale one of that name) with ready fake nodes. */
+export async function clusterUp(name: string, options: ClusterUpOptions = {}): Promise<LocalCluster> {
+  const nodes = options.nodes ?? 3;
+  const timeout = options.timeoutSeconds ?? 120;
+  const bin = await buildTools();
+  if ((await listClusters(bin)).includes(name)) await deleteCluster(bin, name);
+  const kubeconfig = kubeconfigPath(name);
+  await kwokctl(bin, [
+    'create',
+    'cluster',
+    '--name',
+    name,
+    '--runtime',
+    'binary',
+    '--kubeconfig',
+    '',
+    '--wait',
+    `${timeout}s`,
+  ]);
+  await kwokctl(bin, ['scale', 'node', '--name', name, '--replicas', String(nodes)]);
+  await kubectl(bin, kubeconfig, ['wait', '--for=condition=Ready', 'node', '--all', `--timeout=${timeout}s`]);
+  // Pods need the namespace's default ServiceAccount, which the controller-manager creates.
+  await kubectl(bin, kubeconfig, [
+    'wait',
+    '--for=create',
+    'serviceaccount/default',
+    '-n',
+    'default',
+    `--timeout=${timeout}s`,
+  ]);
+  return { name, kubeconfig };
+}
+
+async function deleteCluster(bin: string, name: string): Promise<void> {
+  // Created with --kubeconfig '', the cluster is in no kubeconfig file; kwokctl's default (without
+  // KUBECONFIG, ~/.kube/config) has no context of it to remove.
+  await kwokctl(bin, ['delete', 'cluster', '--name', name]);
+}
+
+export async function clusterDown(name: string): Promise<void> {
+  const bin = await buildTools();
+  if ((await listClusters(bin)).includes(name)) await deleteCluster(bin, name);
+}

@@ -1,0 +1,165 @@
+// Schema-building vocabulary for the CRDs: every field has a description, bounds, and its default if any.
+import { OptionalKind, Type, type TProperties, type TSchema } from '@sinclair/typebox';
+
+/** One CEL rule as the API server takes it in `x-kubernetes-validations`. */
+export interface CelRule {
+  rule: string;
+  /** Says what to fix, in the user's terms. */
+  message: string;
+  /** Where the error points, relative to the object holding the rule (e.g. `.maxReplicas`). */
+  fieldPath?: string;
+}
+
+export const text = (
+  description: string,
+  o: { maxLength?: number; pattern?: string; format?: string } = {},
+) => Type.String({ description, maxLength: o.maxLength ?? 253, ...o });
+
+export const textDefault = (
+  description: string,
+  value: string,
+  o: { maxLength?: number; pattern?: string } = {},
+) => Type.String({ description, default: value, maxLength: o.maxLength ?? 253, ...o });
+
+export const oneOf = <const T extends readonly string[]>(
+  description: string,
+  values: T,
+  fallback?: T[number],
+) =>
+  Type.Unsafe<T[number]>({
+    type: 'string',
+    description,
+    enum: [...values],
+    ...(fallback === undefined ? {} : { default: fallback }),
+  });
+
+export const integer = (description: string, o: { minimum: number; maximum: number; default?: number }) =>
+  Type.Integer({ description, ...o });
+
+export const number = (description: string, o: { minimum?: number; maximum?: number; default?: number }) =>
+  Type.Number({ description, ...o });
+
+export const flag = (description: string, fallback: boolean) =>
+  Type.Boolean({ description, default: fallback });
+
+/** A Go-style duration such as `30s`, `5m` or `1h30m`. */
+export const duration = (description: string, fallback?: string) =>
+  Type.String({
+    description: `${description} A duration such as 30s, 5m or 1h.`,
+    pattern: '^([0-9]+(ms|s|m|h))+$',
+    maxLength: 32,
+    ...(fallback === undefined ? {} : { default: fallback }),
+  });
+
+export const timestamp = (description: string) =>
+  Type.String({ description, format: 'date-time', maxLength: 64 });
+
+/** An RFC 1123 label: a Kubernetes object name, a region name, a target name. */
+export const dnsLabel = (description: string) =>
+  Type.String({ description, minLength: 1, maxLength: 63, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' });
+
+export const url = (description: string) =>
+  Type.String({ description, maxLength: 2048, pattern: '^https?://[^\\s]+$' });
+
+export const list = <T extends TSchema>(
+  description: string,
+  items: T,
+  maxItems: number,
+  o: { minItems?: number; default?: unknown[] } = {},
+) => Type.Array(items, { description, maxItems, ...o });
+
+/** A map of strings (labels, scores); Kubernetes wants additionalProperties, not patternProperties. */
+export const stringMap = (description: string, maxProperties = 32) =>
+  Type.Unsafe<Record<string, string>>({
+    type: 'object',
+    description,
+    maxProperties,
+    additionalProperties: { type: 'string', maxLength: 1024 },
+  });
+
+/** An object the API server stores as given: Kubernetes validates it where it is used (a pod template). */
+export const opaque = (description: string) =>
+  Type.Unsafe<Record<string, unknown>>({
+    type: 'object',
+    description,
+    'x-kubernetes-preserve-unknown-fields': true,
+  });
+
+/**
+ * An object whose fields all have defaults. Its own default is those defaults, spelled out: the API
+ * server validates a default as written (CEL rules included) without filling in nested defaults.
+ */
+export const group = <T extends TProperties>(description: string, properties: T, rules: CelRule[] = []) => {
+  const fallback: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(properties)) {
+    const value = (schema as { default?: unknown }).default;
+    if (value === undefined && !(OptionalKind in schema)) {
+      throw new Error(`group "${description}": field ${name} needs a default or must be optional`);
+    }
+    if (value !== undefined) fallback[name] = value;
+  }
+  return Type.Object(properties, { description, default: fallback, ...validations(rules) });
+};
+
+export const object = <T extends TProperties>(description: string, properties: T, rules: CelRule[] = []) =>
+  Type.Object(properties, { description, ...validations(rules) });
+
+function validations(rules: CelRule[]): Record<string, unknown> {
+  return rules.length ? { 'x-kubernetes-validations': rules } : {};
+}
+
+export const optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
+
+/** A reference to a key of a Secret in the object's namespace. */
+export const secretKeyRef = (description: string) =>
+  object(description, {
+    name: dnsLabel('Name of the Secret, in the same namespace.'),
+    key: text('Key within the Secret.', { maxLength: 253 }),
+  });
+
+/** `metav1.Condition`, field for field, with the API server's own bounds. */
+export const Condition = object('A condition of the object, shaped like metav1.Condition.', {
+  type: text('Type of the condition in CamelCase, e.g. Ready.', {
+    maxLength: 316,
+    pattern:
+      '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+  }),
+  status: oneOf('Status of the condition.', ['True', 'False', 'Unknown'] as const),
+  observedGeneration: optional(
+    integer('The .metadata.generation the condition was set from.', {
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+    }),
+  ),
+  lastTransitionTime: timestamp('When the condition last changed status.'),
+  reason: text('Machine-readable CamelCase reason for the last transition.', {
+    maxLength: 1024,
+    pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+  }),
+  message: text('Human-readable details of the last transition.', { maxLength: 32768 }),
+});
+
+export const conditions = () =>
+  Type.Array(Condition, {
+    description: 'The latest observations of the object, one per condition type.',
+    maxItems: 16,
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+  });
+
+export const observedGeneration = () =>
+  optional(
+    integer('The .metadata.generation the status was last computed from.', {
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+    }),
+  );
+
+/** How far the operator may act on its plans; empty means the operator's default. */
+export const mode = () =>
+  optional(
+    oneOf(
+      'Observe records each plan as a recommendation; Supervised waits for the annotation autopilot.ventures/approve: <decision id>; Autonomous acts. Empty means the operator default.',
+      ['Observe', 'Supervised', 'Autonomous'] as const,
+    ),
+  );
