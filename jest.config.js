@@ -1,11 +1,7 @@
-// Jest runs native ESM (node --experimental-vm-modules) with swc stripping types; see docs/adr/0001.
-const swc = [
-  '@swc/jest',
-  { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'es6' } },
-];
+// Jest runs native ESM (node --experimental-vm-modules) with babel stripping types; see docs/adr/0001.
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': 'babel-jest' },
   // Sources import './x.js' (NodeNext); jest resolves those to the .ts file.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };

@@ -2,12 +2,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { validatePaths } from '../cli/validate.js';
 import { ManifestValidator, fieldPath } from './validation.js';
 
-const root = join(import.meta.dirname ?? '', '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const validator = new ManifestValidator();
 const fixtures = join(root, 'test', 'fixtures', 'invalid');
 
