@@ -1,6 +1,6 @@
 // Starts and stops local Kubernetes clusters: kwokctl's binary runtime on the pinned, locally built binaries.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,4 +136,32 @@ async function deleteCluster(bin: string, name: string): Promise<void> {
 export async function clusterDown(name: string): Promise<void> {
   const bin = await buildTools();
   if ((await listClusters(bin)).includes(name)) await deleteCluster(bin, name);
+}
+
+/**
+ * Kills one control-plane process of a local cluster (e.g. kube-apiserver) with SIGKILL, and returns
+ * a function that starts it again with the same command line, environment and pid file.
+ */
+export async function killComponent(name: string, component: string): Promise<() => void> {
+  const dir = join(kwokWorkdir(), 'clusters', name);
+  const pidFile = join(dir, 'pids', `${component}.pid`);
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const [file, ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const env = Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  const cwd = readlinkSync(`/proc/${pid}/cwd`);
+  process.kill(pid, 'SIGKILL');
+  while (existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')) {
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return () => {
+    const log = openSync(join(dir, 'logs', `${component}.log`), 'a');
+    const child = spawn(file!, args, { cwd, env, detached: true, stdio: ['ignore', log, log] });
+    writeFileSync(pidFile, String(child.pid));
+    child.unref();
+  };
 }

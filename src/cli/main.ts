@@ -1,17 +1,26 @@
 #!/usr/bin/env node
 // The `autopilot` command: dispatches to its subcommands.
 import { parseArgs } from 'node:util';
+import { controllers } from '../controllers/index.js';
+import { runOperator, runUsage } from './run.js';
 import { validateCommand } from './validate.js';
 
 const usage = `usage: autopilot <command> [flags]
 
 Commands:
+  run [flags]                   run the operator (see autopilot run --help)
   validate -f FILE|DIR [-f …]   check manifests against the AutoPilot CRD schemas and rules, offline
   help                          show this help`;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'run':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(runUsage);
+        return 0;
+      }
+      return runOperator(rest, controllers);
     case 'validate': {
       const { values } = parseArgs({
         args: rest,
@@ -31,4 +40,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

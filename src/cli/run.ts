@@ -1,0 +1,102 @@
+// `autopilot run`: the operator process. Flags override AUTOPILOT_* environment variables.
+import { KubeConfig } from '@kubernetes/client-node';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../api/duration.js';
+import type { ControllerSpec } from '../runtime/controller.js';
+import { createLogger } from '../runtime/log.js';
+import { Manager } from '../runtime/manager.js';
+
+export const runUsage = `usage: autopilot run [flags]
+
+  --namespace NS                   act in one namespace only (default: all)        AUTOPILOT_NAMESPACE
+  --workers N                      concurrent reconciles per controller (default 2) AUTOPILOT_WORKERS
+  --metrics-bind-address ADDR      /metrics listener, "" to disable (default :8080) AUTOPILOT_METRICS_BIND_ADDRESS
+  --health-probe-bind-address ADDR /healthz and /readyz (default :8081)            AUTOPILOT_HEALTH_PROBE_BIND_ADDRESS
+  --leader-elect BOOL              elect one active replica (default true)         AUTOPILOT_LEADER_ELECT
+  --leader-election-namespace NS   namespace of the Lease (default: POD_NAMESPACE, else the --namespace, else default)
+  --leader-election-id NAME        name of the Lease (default autopilot-leader)
+  --lease-duration D               (default 15s)  --renew-deadline D (default 10s)  --retry-period D (default 2s)
+  --shutdown-timeout D             how long in-flight reconciles may finish on SIGTERM (default 30s)
+  --log-level LEVEL                trace|debug|info|warn|error (default info)      AUTOPILOT_LOG_LEVEL
+  --kubeconfig PATH                (default: KUBECONFIG, else in-cluster)`;
+
+const flags = {
+  namespace: 'AUTOPILOT_NAMESPACE',
+  workers: 'AUTOPILOT_WORKERS',
+  'metrics-bind-address': 'AUTOPILOT_METRICS_BIND_ADDRESS',
+  'health-probe-bind-address': 'AUTOPILOT_HEALTH_PROBE_BIND_ADDRESS',
+  'leader-elect': 'AUTOPILOT_LEADER_ELECT',
+  'leader-election-namespace': 'AUTOPILOT_LEADER_ELECTION_NAMESPACE',
+  'leader-election-id': 'AUTOPILOT_LEADER_ELECTION_ID',
+  'lease-duration': 'AUTOPILOT_LEASE_DURATION',
+  'renew-deadline': 'AUTOPILOT_RENEW_DEADLINE',
+  'retry-period': 'AUTOPILOT_RETRY_PERIOD',
+  'shutdown-timeout': 'AUTOPILOT_SHUTDOWN_TIMEOUT',
+  'log-level': 'AUTOPILOT_LOG_LEVEL',
+  kubeconfig: 'KUBECONFIG',
+} as const;
+
+type Flag = keyof typeof flags;
+
+/** The settings of `autopilot run`, from flags, then environment, then defaults. */
+export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env) {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.keys(flags).map((f) => [f, { type: 'string' as const }])),
+  });
+  const get = (flag: Flag, fallback: string) => values[flag] ?? env[flags[flag]] ?? fallback;
+  const workers = Number(get('workers', '2'));
+  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
+  const leaderElect = get('leader-elect', 'true');
+  if (!['true', 'false'].includes(leaderElect)) throw new Error('--leader-elect must be true or false');
+  const namespace = get('namespace', '') || undefined;
+  return {
+    namespace,
+    workers,
+    metricsAddress: get('metrics-bind-address', ':8080'),
+    healthAddress: get('health-probe-bind-address', ':8081'),
+    logLevel: get('log-level', 'info'),
+    kubeconfig: get('kubeconfig', ''),
+    shutdownTimeoutMs: parseDuration(get('shutdown-timeout', '30s')),
+    leaderElection: {
+      enabled: leaderElect === 'true',
+      namespace: get('leader-election-namespace', env.POD_NAMESPACE ?? namespace ?? 'default'),
+      name: get('leader-election-id', 'autopilot-leader'),
+      identity: env.POD_NAME ? `${env.POD_NAME}_${process.pid}` : undefined,
+      leaseDurationMs: parseDuration(get('lease-duration', '15s')),
+      renewDeadlineMs: parseDuration(get('renew-deadline', '10s')),
+      retryPeriodMs: parseDuration(get('retry-period', '2s')),
+    },
+  };
+}
+
+export type ControllerFactory = (manager: Manager) => ControllerSpec;
+
+/** Runs the operator with these controllers until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1). */
+export async function runOperator(argv: string[], controllers: ControllerFactory[]): Promise<number> {
+  let settings: ReturnType<typeof runSettings>;
+  try {
+    settings = runSettings(argv);
+  } catch (err) {
+    console.error(`autopilot run: ${err instanceof Error ? err.message : String(err)}\n\n${runUsage}`);
+    return 2;
+  }
+  const logger = createLogger(settings.logLevel);
+  const kubeConfig = new KubeConfig();
+  if (settings.kubeconfig) kubeConfig.loadFromFile(settings.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  const manager = new Manager({ ...settings, kubeConfig, logger });
+  for (const factory of controllers) manager.add(factory(manager));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      manager.stop();
+    });
+  }
+  logger.info(
+    { namespace: settings.namespace ?? '(all)', workers: settings.workers, identity: manager.identity },
+    'starting',
+  );
+  const outcome = await manager.start();
+  return outcome === 'lost-leadership' ? 1 : 0;
+}

@@ -1,0 +1,231 @@
+// The one Kubernetes client: JSON REST calls and watch streams over client-node's auth and TLS,
+// each request counted. Objects travel as the API server's JSON, never through generated models.
+import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { fetch } from 'undici';
+
+/** A kind the API serves: enough to build its URLs. */
+export interface ResourceType {
+  group: string; // '' for the core group
+  version: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+}
+
+export interface ObjectList<T> {
+  items: T[];
+  metadata: { resourceVersion?: string; continue?: string };
+}
+
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+/** An error answer of the API server, with its HTTP code and Status reason. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const isNotFound = (err: unknown) => err instanceof ApiError && err.code === 404;
+export const isConflict = (err: unknown) => err instanceof ApiError && err.code === 409;
+export const isGone = (err: unknown) => err instanceof ApiError && err.code === 410;
+
+export const apiVersionOf = (type: ResourceType) =>
+  type.group ? `${type.group}/${type.version}` : type.version;
+
+export type RequestObserver = (verb: string, resource: string, code: number) => void;
+
+export const FIELD_MANAGER = 'autopilot';
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+export class KubeClient {
+  constructor(
+    readonly config: KubeConfig,
+    private readonly observe: RequestObserver = () => {},
+  ) {}
+
+  path(type: ResourceType, namespace?: string, name?: string, subresource?: string): string {
+    const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+    const ns = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    const tail = name ? `/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}` : '';
+    return `${base}${ns}/${type.plural}${tail}`;
+  }
+
+  get<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
+    return this.request<T>('GET', 'get', type, this.path(type, namespace, name));
+  }
+
+  list<T>(type: ResourceType, namespace?: string, query: Query = {}): Promise<ObjectList<T>> {
+    return this.request<ObjectList<T>>('GET', 'list', type, this.path(type, namespace), { query });
+  }
+
+  create<T>(type: ResourceType, namespace: string | undefined, body: unknown): Promise<T> {
+    return this.request<T>('POST', 'create', type, this.path(type, namespace), { body });
+  }
+
+  /** PUT: fails with 409 when body.metadata.resourceVersion is not the current one. */
+  update<T>(type: ResourceType, namespace: string | undefined, name: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', 'update', type, this.path(type, namespace, name), { body });
+  }
+
+  /** Server-side apply as field manager `autopilot`, taking over fields other managers set. */
+  apply<T>(type: ResourceType, object: KubeObject, subresource?: string): Promise<T> {
+    const { name, namespace } = object.metadata;
+    return this.request<T>('PATCH', 'apply', type, this.path(type, namespace, name, subresource), {
+      body: { apiVersion: apiVersionOf(type), kind: type.kind, ...object },
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: FIELD_MANAGER, force: true },
+    });
+  }
+
+  mergePatch<T>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    subresource?: string,
+  ): Promise<T> {
+    return this.request<T>('PATCH', 'patch', type, this.path(type, namespace, name, subresource), {
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: FIELD_MANAGER },
+    });
+  }
+
+  delete(type: ResourceType, namespace: string | undefined, name: string, propagationPolicy = 'Background') {
+    return this.request<unknown>('DELETE', 'delete', type, this.path(type, namespace, name), {
+      body: { propagationPolicy },
+    });
+  }
+
+  /**
+   * Streams watch events until the server ends the watch (resolve) or it fails (reject); `signal`
+   * aborts it. The server closes it after `timeoutSeconds`, so callers loop.
+   */
+  async watch<T>(
+    type: ResourceType,
+    namespace: string | undefined,
+    query: Query,
+    onEvent: (event: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await this.send('GET', this.path(type, namespace), {
+      query: { ...query, watch: true },
+      signal,
+    });
+    this.observe('watch', type.plural, response.status);
+    if (response.status !== 200) throw await apiError(response);
+    const input = Readable.fromWeb(response.body as never);
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    // readline does not pass its input's errors on: keep the first one and end the loop with it.
+    let failure: unknown;
+    input.on('error', (err) => {
+      failure ??= err;
+      lines.close();
+    });
+    signal.addEventListener('abort', () => lines.close(), { once: true });
+    try {
+      for await (const line of lines) {
+        if (line) onEvent(JSON.parse(line) as WatchEvent<T>);
+      }
+    } catch (err) {
+      failure ??= err;
+    } finally {
+      input.destroy();
+    }
+    if (failure !== undefined && !signal.aborted) {
+      throw failure instanceof Error ? failure : new Error(`watch stream failed: ${JSON.stringify(failure)}`);
+    }
+  }
+
+  private async request<T>(
+    method: string,
+    verb: string,
+    type: ResourceType,
+    path: string,
+    options: { query?: Query; body?: unknown; contentType?: string } = {},
+  ): Promise<T> {
+    const response = await this.send(method, path, options);
+    this.observe(verb, type.plural, response.status);
+    if (response.status >= 400) throw await apiError(response);
+    return (await response.json()) as T;
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    {
+      query = {},
+      body,
+      contentType,
+      signal,
+    }: { query?: Query; body?: unknown; contentType?: string; signal?: AbortSignal },
+  ) {
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    const context = new RequestContext(url.toString(), method as HttpMethod);
+    await this.config.applySecurityAuthentication(context);
+    const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
+    return fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      dispatcher: context.getDispatcher(),
+      signal,
+    });
+  }
+}
+
+async function apiError(response: { status: number; text(): Promise<string> }): Promise<ApiError> {
+  const text = await response.text();
+  try {
+    const status = JSON.parse(text) as { reason?: string; message?: string };
+    return new ApiError(response.status, status.reason ?? '', status.message ?? text);
+  } catch {
+    return new ApiError(response.status, '', text);
+  }
+}

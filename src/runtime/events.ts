@@ -1,0 +1,99 @@
+// Kubernetes Events (events.k8s.io/v1) about our objects; a repeat within the window bumps the
+// series count of the first Event instead of creating another.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { apiVersionOf, type KubeClient, type KubeObject, type ResourceType } from './client.js';
+import { realClock, type Clock } from './clock.js';
+import { microTime } from './conditions.js';
+
+export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+const EVENTS: ResourceType = {
+  group: 'events.k8s.io',
+  version: 'v1',
+  kind: 'Event',
+  plural: 'events',
+  namespaced: true,
+};
+const REPEAT_WINDOW_MS = 10 * 60_000;
+const REMEMBERED = 4096;
+
+interface Series {
+  name: string;
+  namespace: string;
+  count: number;
+  at: number;
+}
+
+export class EventRecorder {
+  private readonly recent = new Map<string, Series>();
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly instance: string,
+    private readonly logger?: Logger,
+    private readonly clock: Clock = realClock,
+  ) {}
+
+  /**
+   * Records an Event about `regarding` (CamelCase reason, e.g. VentureScaled). Never throws: an
+   * Event that cannot be written is logged, it must not fail a reconcile.
+   */
+  async record(
+    regarding: KubeObject,
+    type: ResourceType,
+    eventType: EventType,
+    reason: string,
+    note: string,
+    action = reason,
+  ): Promise<void> {
+    const namespace = regarding.metadata.namespace ?? 'default';
+    const key = [regarding.metadata.uid, eventType, reason, note].join('\u0000');
+    const now = this.clock.now();
+    const seen = this.recent.get(key);
+    try {
+      if (seen && now - seen.at < REPEAT_WINDOW_MS) {
+        seen.count++;
+        seen.at = now;
+        await this.client.mergePatch(EVENTS, seen.namespace, seen.name, {
+          series: { count: seen.count, lastObservedTime: microTime(now) },
+        });
+        return;
+      }
+      const name = `${regarding.metadata.name}.${randomBytes(8).toString('hex')}`;
+      await this.client.create(EVENTS, namespace, {
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+        metadata: { name, namespace },
+        eventTime: microTime(now),
+        reportingController: 'autopilot.ventures/operator',
+        reportingInstance: this.instance,
+        action,
+        reason,
+        note: note.slice(0, 1024),
+        type: eventType,
+        regarding: {
+          apiVersion: apiVersionOf(type),
+          kind: type.kind,
+          name: regarding.metadata.name,
+          namespace: regarding.metadata.namespace,
+          uid: regarding.metadata.uid,
+          resourceVersion: regarding.metadata.resourceVersion,
+        },
+      });
+      this.remember(key, { name, namespace, count: 1, at: now });
+    } catch (err) {
+      this.logger?.warn(
+        { err: String(err), reason, name: regarding.metadata.name },
+        'could not record event',
+      );
+    }
+  }
+
+  private remember(key: string, series: Series): void {
+    this.recent.delete(key);
+    this.recent.set(key, series);
+    if (this.recent.size > REMEMBERED) this.recent.delete(this.recent.keys().next().value!);
+  }
+}

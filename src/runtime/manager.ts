@@ -1,0 +1,208 @@
+// The operator process: shared informers, controllers, leader election, probes, metrics, and a
+// graceful shutdown. Every replica keeps its caches warm; only the leader runs controllers.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { KubeClient, type KubeObject, type ResourceType } from './client.js';
+import { realClock, type Clock } from './clock.js';
+import { Controller, type ControllerSpec } from './controller.js';
+import { EventRecorder } from './events.js';
+import { Informer } from './informer.js';
+import { LeaderElector, kubernetesLeaseStore } from './leaderElection.js';
+import { OperatorMetrics } from './metrics.js';
+
+export interface LeaderElectionSettings {
+  enabled: boolean;
+  namespace: string;
+  name: string;
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  /** Watch and act in this namespace only; all namespaces when empty. */
+  namespace?: string;
+  /** Workers per controller unless the controller sets its own. */
+  workers?: number;
+  /** host:port for /metrics; empty disables. */
+  metricsAddress?: string;
+  /** host:port for /healthz and /readyz; empty disables. */
+  healthAddress?: string;
+  leaderElection: LeaderElectionSettings;
+  /** How long in-flight reconciles may run on after shutdown begins. */
+  shutdownTimeoutMs?: number;
+  clock?: Clock;
+  metrics?: OperatorMetrics;
+}
+
+export type Outcome = 'stopped' | 'lost-leadership';
+
+export class Manager {
+  readonly client: KubeClient;
+  readonly metrics: OperatorMetrics;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly identity: string;
+  private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly controllers: Controller[] = [];
+  private readonly stopping = new AbortController();
+  private readonly servers: Server[] = [];
+  private elector: LeaderElector | undefined;
+
+  constructor(private readonly options: ManagerOptions) {
+    this.logger = options.logger;
+    this.clock = options.clock ?? realClock;
+    this.metrics = options.metrics ?? new OperatorMetrics();
+    this.client = new KubeClient(options.kubeConfig, this.metrics.onRequest);
+    this.identity = options.leaderElection.identity ?? `${hostname()}_${process.pid}`;
+    this.events = new EventRecorder(this.client, this.identity, this.logger, this.clock);
+  }
+
+  /** The shared, cached informer of a kind (created on first use, before start). */
+  informer<T extends KubeObject>(type: ResourceType): Informer<T> {
+    const key = `${type.group}/${type.version}/${type.plural}`;
+    let informer = this.informers.get(key);
+    if (!informer) {
+      informer = new Informer(this.client, type, {
+        namespace: type.namespaced ? this.options.namespace : undefined,
+        clock: this.clock,
+        logger: this.logger,
+        observer: this.metrics.informer,
+      });
+      this.informers.set(key, informer);
+    }
+    return informer as unknown as Informer<T>;
+  }
+
+  add(spec: ControllerSpec): void {
+    this.controllers.push(
+      new Controller(
+        { workers: this.options.workers, ...spec },
+        {
+          clock: this.clock,
+          logger: this.logger,
+          metrics: this.metrics,
+          informer: (type) => this.informer(type),
+        },
+      ),
+    );
+  }
+
+  get ready(): boolean {
+    return [...this.informers.values()].every((i) => i.hasSynced);
+  }
+
+  /** Runs until stop() or until leadership is lost, and says which. */
+  async start(): Promise<Outcome> {
+    const stop = this.stopping.signal;
+    await this.serve();
+    const informersDone = [...this.informers.values()].map((i) => i.run(stop));
+    await Promise.race([
+      Promise.all([...this.informers.values()].map((i) => i.waitForSync())),
+      aborted(stop),
+    ]);
+    if (stop.aborted) return this.finish(informersDone, 'stopped');
+    this.logger.info({ informers: this.informers.size }, 'caches synced');
+
+    const lead = new AbortController();
+    stop.addEventListener('abort', () => lead.abort(), { once: true });
+    const le = this.options.leaderElection;
+    let outcome = 'stopped' as Outcome;
+    if (le.enabled) {
+      this.elector = new LeaderElector(kubernetesLeaseStore(this.client, le.namespace, le.name), {
+        identity: this.identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        clock: this.clock,
+        logger: this.logger,
+      });
+      this.logger.info(
+        { lease: `${le.namespace}/${le.name}`, identity: this.identity },
+        'waiting for leadership',
+      );
+      if (!(await this.elector.acquire(stop))) return this.finish(informersDone, 'stopped');
+      this.metrics.leader.set({ name: le.name }, 1);
+      void this.elector.holdUntilLost(stop).then(() => {
+        if (stop.aborted) return;
+        outcome = 'lost-leadership';
+        this.metrics.leader.set({ name: le.name }, 0);
+        lead.abort(); // stop acting at once
+      });
+    }
+    const drainMs = this.options.shutdownTimeoutMs ?? 30_000;
+    await Promise.all(this.controllers.map((c) => c.run(lead.signal, drainMs)));
+    if (outcome === 'lost-leadership') this.stopping.abort();
+    return this.finish(informersDone, outcome);
+  }
+
+  /** Begins a graceful shutdown: stop taking work, let in-flight reconciles finish, release the lease. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  private async finish(informersDone: Promise<void>[], outcome: Outcome): Promise<Outcome> {
+    this.stopping.abort();
+    await this.elector?.release();
+    await Promise.all(informersDone);
+    await Promise.all(this.servers.map((s) => new Promise((done) => s.close(done))));
+    this.logger.info({ outcome }, 'manager stopped');
+    return outcome;
+  }
+
+  private async serve(): Promise<void> {
+    const { healthAddress, metricsAddress } = this.options;
+    const routes: Record<string, () => Promise<[number, string, string]>> = {};
+    const text = 'text/plain; charset=utf-8';
+    if (healthAddress) {
+      routes[`${healthAddress} /healthz`] = () => Promise.resolve([200, text, 'ok\n']);
+      routes[`${healthAddress} /readyz`] = () =>
+        Promise.resolve(this.ready ? [200, text, 'ok\n'] : [503, text, 'caches not synced\n']);
+    }
+    if (metricsAddress) {
+      routes[`${metricsAddress} /metrics`] = async () => [
+        200,
+        this.metrics.registry.contentType,
+        await this.metrics.registry.metrics(),
+      ];
+    }
+    for (const address of new Set([healthAddress, metricsAddress].filter((a): a is string => Boolean(a)))) {
+      const server = createServer((req, res) => {
+        const route = routes[`${address} ${req.url?.split('?')[0]}`];
+        if (!route) return void res.writeHead(404).end('not found\n');
+        route().then(
+          ([code, type, body]) => res.writeHead(code, { 'content-type': type }).end(body),
+          (err: unknown) => res.writeHead(500).end(String(err)),
+        );
+      });
+      const { host, port } = parseAddress(address);
+      await new Promise<void>((listening, failed) =>
+        server.once('error', failed).listen(port, host, listening),
+      );
+      this.servers.push(server);
+      this.logger.info({ address: server.address() }, 'serving');
+    }
+  }
+}
+
+/** ":8080" → all interfaces; "127.0.0.1:8080" → loopback. */
+export function parseAddress(address: string): { host?: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`bad address "${address}": want host:port or :port`);
+  }
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+  return host ? { host, port } : { port };
+}
+
+const aborted = (signal: AbortSignal) =>
+  new Promise<void>((done) =>
+    signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true }),
+  );

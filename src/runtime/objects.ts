@@ -1,0 +1,87 @@
+// Small helpers on objects: controller owner references, finalizers, and status writes that skip no-ops.
+import {
+  apiVersionOf,
+  isConflict,
+  type KubeClient,
+  type KubeObject,
+  type OwnerReference,
+  type ResourceType,
+} from './client.js';
+
+/** The ownerReference that makes `owner` the controller of a dependent (SetControllerReference). */
+export function controllerReference(owner: KubeObject, type: ResourceType): OwnerReference {
+  if (!owner.metadata.uid) throw new Error(`owner ${owner.metadata.name} has no uid yet`);
+  return {
+    apiVersion: apiVersionOf(type),
+    kind: type.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** The controller ownerReference of an object, if its controller is of `type`. */
+export function controllerOf(object: KubeObject, type: ResourceType): OwnerReference | undefined {
+  return object.metadata.ownerReferences?.find(
+    (ref) => ref.controller && ref.kind === type.kind && ref.apiVersion === apiVersionOf(type),
+  );
+}
+
+export const hasFinalizer = (object: KubeObject, finalizer: string) =>
+  object.metadata.finalizers?.includes(finalizer) ?? false;
+
+/** Adds or removes a finalizer; the resourceVersion in the patch makes a stale write fail with 409. */
+export async function setFinalizer(
+  client: KubeClient,
+  type: ResourceType,
+  object: KubeObject,
+  finalizer: string,
+  present: boolean,
+): Promise<void> {
+  const current = object.metadata.finalizers ?? [];
+  if (current.includes(finalizer) === present) return;
+  const finalizers = present ? [...current, finalizer] : current.filter((f) => f !== finalizer);
+  await client.mergePatch(type, object.metadata.namespace, object.metadata.name, {
+    metadata: { finalizers, resourceVersion: object.metadata.resourceVersion },
+  });
+}
+
+/** Stable JSON: object keys sorted, so equal statuses compare equal whatever their key order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+/**
+ * Writes `status` with a merge patch on /status when it differs from what the object has; fields the
+ * old status had and the new one lacks are removed. Returns whether it wrote.
+ */
+export async function patchStatus<S extends object>(
+  client: KubeClient,
+  type: ResourceType,
+  object: KubeObject & { status?: S },
+  status: S,
+): Promise<boolean> {
+  if (canonical(object.status ?? {}) === canonical(status)) return false;
+  const removed = Object.keys(object.status ?? {}).filter((k) => !(k in status));
+  const patch = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
+  await client.mergePatch(type, object.metadata.namespace, object.metadata.name, patch, 'status');
+  return true;
+}
+
+/** Runs `attempt` again while it fails with 409 Conflict (it must read fresh state itself), up to `tries`. */
+export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isConflict(err) || i >= tries) throw err;
+    }
+  }
+}
