@@ -1,0 +1,180 @@
+// decideVenture: Terminate, Scale, Optimize or Hold from an audit, with a stable id and a reason that quotes the numbers.
+import { createHash } from 'node:crypto';
+import type { Decision, VentureSpec, VentureStatus } from '../api/v1alpha1/venture.js';
+import { CAC_RISE, type AvailableAudit, type VentureAudit } from './audit.js';
+import { clip, epochMs, isoTime, money, num, pct } from './format.js';
+
+export type DecisionAction = Decision['action'];
+export type Phase = NonNullable<VentureStatus['phase']>;
+
+/** Identity of the venture; the uid keeps a re-created venture of the same name from reusing old ids. */
+export interface VentureIdentity {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+/** Why a guard turned a Terminate into a Hold. */
+export type BlockedBy = 'Protected' | 'RateLimited' | 'CircuitBreaker';
+
+/** A decision as the engine makes it; the controller adds `state` from the mode (or Blocked). */
+export interface VentureDecision extends Omit<Decision, 'state'> {
+  /** Scale only: the replicas to scale to. */
+  targetReplicas?: number;
+  /** Optimize only: the metrics that call for it, e.g. ["profitMargin", "trend"]. */
+  drivers?: string[];
+  /** Set when a guard blocked a termination: the controller records the decision as Blocked. */
+  blocked?: { by: BlockedBy; action: DecisionAction };
+}
+
+export interface DecisionInput {
+  venture: VentureIdentity;
+  audit: VentureAudit;
+  policy: VentureSpec['policy'];
+  scaling: Pick<VentureSpec['scaling'], 'minReplicas' | 'maxReplicas' | 'factor'>;
+  /** Replicas the venture runs now (spec.replicas). */
+  replicas: number;
+  /** From status: `failingAudits` and `metrics.observedAt` of the previous audit. */
+  previous: { failingAudits?: number; auditedAt?: string };
+}
+
+export interface Verdict {
+  decision: VentureDecision;
+  /** The failing-audit streak to store in status.failingAudits. */
+  failingAudits: number;
+}
+
+/**
+ * The same venture, audit basis and action always give the same id, so deciding the same audit again
+ * (after a restart, or a second reconcile before new samples arrive) never makes a second decision.
+ */
+export function decisionId(venture: VentureIdentity, basis: string, action: DecisionAction): string {
+  const key = [venture.namespace, venture.name, venture.uid ?? '', basis, action].join('\n');
+  return `${action.toLowerCase()}-${shortHash(key)}`;
+}
+
+export const shortHash = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 12);
+
+/** What the audit was made on: its snapshot time, or, without one, which metrics were unusable and how. */
+export const auditBasis = (audit: VentureAudit): string =>
+  audit.metricsAvailable
+    ? audit.snapshot.observedAt
+    : `unavailable:${audit.problems.map((p) => `${p.metric}=${p.problem}`).join(',')}`;
+
+export function decideVenture(input: DecisionInput, now: Date | number): Verdict {
+  const { audit, policy } = input;
+  const streak = Math.max(0, Math.trunc(Number(input.previous.failingAudits) || 0));
+  const decided = (action: DecisionAction, reason: string, extra: Partial<VentureDecision> = {}) => ({
+    id: decisionId(input.venture, auditBasis(audit), action),
+    action,
+    reason: clip(reason, 1024),
+    decidedAt: isoTime(epochMs(now)),
+    ...(audit.metricsAvailable && { metrics: audit.snapshot }),
+    ...extra,
+  });
+
+  // Unusable metrics are not an audit: the streak neither advances nor resets.
+  if (!audit.metricsAvailable) {
+    return { decision: decided('Hold', `holding: ${audit.reason}`), failingAudits: streak };
+  }
+  if (audit.failing) {
+    // Only samples newer than the last audit's count again, so re-reading the same samples cannot terminate.
+    const failingAudits = isNewer(audit.snapshot.observedAt, input.previous.auditedAt) ? streak + 1 : streak;
+    const failures = audit.failures.join(' and ');
+    if (failingAudits >= policy.reviewPeriod) {
+      return {
+        decision: decided('Terminate', `${failures} for ${failingAudits} consecutive audits`),
+        failingAudits,
+      };
+    }
+    return {
+      decision: decided(
+        'Hold',
+        `under review: ${failures} (${failingAudits} of ${policy.reviewPeriod} consecutive failing audits)`,
+      ),
+      failingAudits,
+    };
+  }
+  return { decision: grow(input, audit, decided), failingAudits: 0 };
+}
+
+/** The phase status shows for a verdict; a blocked termination stays under review. */
+export function venturePhase(verdict: Verdict): Phase {
+  if (verdict.decision.action === 'Terminate') return 'Terminating';
+  return verdict.failingAudits > 0 ? 'UnderReview' : 'Active';
+}
+
+function isNewer(observedAt: string, previous: string | undefined): boolean {
+  if (previous === undefined) return true;
+  // An unreadable previous time counts as "not newer": waiting one more audit is the safe mistake.
+  return Date.parse(observedAt) > Date.parse(previous);
+}
+
+type Decide = (action: DecisionAction, reason: string, extra?: Partial<VentureDecision>) => VentureDecision;
+
+/** A venture that is not failing: scale it, flag it for optimization, or hold. */
+function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide): VentureDecision {
+  const { scale } = input.policy;
+  const m = audit.snapshot;
+  const checks = [
+    check('profit margin', m.profitMargin, scale.profitMargin, pct),
+    check('ROI', m.roi, scale.roi, pct),
+    check('growth', m.growthRate, scale.growthRate, (x) => `${pct(x)}/period`),
+  ];
+  const financial = checks.every((c) => c.met);
+  const satisfaction =
+    m.customerSatisfaction === undefined
+      ? undefined
+      : check('satisfaction', m.customerSatisfaction, scale.customerSatisfaction, (x) => x.toFixed(2));
+
+  if (financial && (satisfaction?.met ?? true)) {
+    const met = [...checks, ...(satisfaction ? [satisfaction] : [])].map((c) => c.text).join(', ');
+    const { minReplicas, maxReplicas, factor } = input.scaling;
+    const target = Math.min(maxReplicas, Math.max(minReplicas, Math.ceil(input.replicas * factor)));
+    if (target > input.replicas) {
+      return decided(
+        'Scale',
+        `${met}: scale from ${input.replicas} to ${target} replicas (max ${maxReplicas})`,
+        { targetReplicas: target },
+      );
+    }
+    const limit =
+      input.replicas >= maxReplicas
+        ? `maximum reached: ${input.replicas} replicas, maxReplicas ${maxReplicas}`
+        : `factor ${num(factor)} does not raise ${input.replicas} replicas`;
+    return decided('Hold', `${met}, but ${limit}`);
+  }
+
+  const drivers: string[] = [];
+  const why: string[] = [];
+  const margin = m.profitMargin;
+  const declining = audit.trend?.direction === 'Declining' ? audit.trend.slope : undefined;
+  if (margin !== undefined && margin <= scale.profitMargin && (margin < 0 || declining !== undefined)) {
+    drivers.push('profitMargin', ...(declining !== undefined ? ['trend'] : []));
+    const slope =
+      declining !== undefined ? `declining ${Math.abs(declining * 100).toFixed(1)} points per period` : '';
+    why.push(
+      margin < 0
+        ? `loss-making: profit margin ${pct(margin)}${slope && `, ${slope}`}`
+        : `profit margin ${pct(margin)} below the ${pct(scale.profitMargin)} scale threshold and ${slope}`,
+    );
+  }
+  if (audit.cac && audit.cac.current > audit.cac.previous * (1 + CAC_RISE)) {
+    drivers.push('cac');
+    const rise = audit.cac.current / audit.cac.previous - 1;
+    why.push(`CAC ${money(audit.cac.current)} up ${pct(rise)} from ${money(audit.cac.previous)}`);
+  }
+  if (financial && satisfaction && !satisfaction.met) {
+    drivers.push('customerSatisfaction');
+    why.push(`${satisfaction.text} holds back scaling that margin, ROI and growth qualify for`);
+  }
+  if (drivers.length) return decided('Optimize', `optimize: ${why.join('; ')}`, { drivers });
+
+  return decided('Hold', `no threshold crossed: ${checks.map((c) => c.shown).join(', ')}`);
+}
+
+function check(name: string, value: number | undefined, threshold: number, show: (x: number) => string) {
+  const met = value !== undefined && value > threshold;
+  const shown = value === undefined ? `${name} unknown` : `${name} ${show(value)}`;
+  return { met, shown, text: `${shown} ${met ? '>' : '<='} ${show(threshold)}` };
+}

@@ -1,0 +1,104 @@
+// Safety guards on terminations (DESIGN §4.2): protection, a per-namespace rate limit and a portfolio circuit breaker.
+import { shortHash, type BlockedBy, type VentureDecision } from './decision.js';
+import { clip, duration, epochMs, pct } from './format.js';
+
+export const PROTECTED_ANNOTATION = 'autopilot.ventures/protected';
+
+export interface RateLimit {
+  terminations: number;
+  perMs: number;
+}
+export const DEFAULT_RATE_LIMIT: RateLimit = { terminations: 1, perMs: 60 * 60 * 1000 };
+
+export interface CircuitBreaker {
+  /** Terminating more than this share of the portfolio in one cycle trips the breaker. */
+  maxShare: number;
+  /** Below this many terminations the breaker never trips: one venture alone is not a stampede. */
+  minTerminations: number;
+}
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreaker = { maxShare: 0.5, minTerminations: 2 };
+
+/** A Terminate turned into a Hold: a new id, so approving the blocked decision cannot approve a termination. */
+export function blockTermination(decision: VentureDecision, by: BlockedBy, why: string): VentureDecision {
+  if (decision.action !== 'Terminate') return decision;
+  return {
+    ...decision,
+    id: `hold-${shortHash(`${decision.id}\n${by}`)}`,
+    action: 'Hold',
+    reason: clip(`termination blocked: ${why}; would terminate: ${decision.reason}`, 1024),
+    blocked: { by, action: 'Terminate' },
+  };
+}
+
+export function isProtected(venture: { protected?: boolean; annotations?: Record<string, string> }): boolean {
+  return venture.protected === true || venture.annotations?.[PROTECTED_ANNOTATION] === 'true';
+}
+
+export function guardProtected(
+  decision: VentureDecision,
+  venture: { protected?: boolean; annotations?: Record<string, string> },
+): VentureDecision {
+  if (!isProtected(venture)) return decision;
+  const how =
+    venture.protected === true ? 'spec.protected is true' : `annotation ${PROTECTED_ANNOTATION} is "true"`;
+  return blockTermination(decision, 'Protected', `the venture is protected (${how})`);
+}
+
+export type RateLimitVerdict = { allowed: true } | { allowed: false; reason: string; retryAt: number };
+
+/**
+ * May the namespace terminate one more venture now? `terminations` are the times of past terminations
+ * in the namespace (status.terminatedAt of its ventures). An unreadable time counts as just now: a
+ * wrongly blocked termination waits, a wrongly allowed one cannot be undone.
+ */
+export function mayTerminate(
+  terminations: readonly (Date | number | string)[],
+  now: Date | number,
+  limit: RateLimit = DEFAULT_RATE_LIMIT,
+): RateLimitVerdict {
+  const at = epochMs(now);
+  const times = terminations.map((t) => {
+    const ms = typeof t === 'string' ? Date.parse(t) : t instanceof Date ? t.getTime() : t;
+    return Number.isFinite(ms) ? ms : at;
+  });
+  const recent = times.filter((t) => at - t < limit.perMs).sort((a, b) => a - b);
+  if (recent.length < limit.terminations) return { allowed: true };
+  // The oldest terminations in the window have to age out before another one fits.
+  const retryAt = recent[recent.length - limit.terminations]! + limit.perMs;
+  return {
+    allowed: false,
+    retryAt,
+    reason: `rate limit: ${recent.length} termination(s) in this namespace within the last ${duration(limit.perMs)} (limit ${limit.terminations}); next possible in ${duration(retryAt - at)}`,
+  };
+}
+
+export function guardRateLimit(
+  decision: VentureDecision,
+  terminations: readonly (Date | number | string)[],
+  now: Date | number,
+  limit: RateLimit = DEFAULT_RATE_LIMIT,
+): VentureDecision {
+  if (decision.action !== 'Terminate') return decision;
+  const verdict = mayTerminate(terminations, now, limit);
+  return verdict.allowed ? decision : blockTermination(decision, 'RateLimited', verdict.reason);
+}
+
+export interface PlannedDecision {
+  name: string;
+  decision: VentureDecision;
+}
+
+/**
+ * When a cycle would terminate too much of the portfolio at once, the cause is more likely a broken
+ * metrics source or a bad policy edit than that many failing ventures: block every termination.
+ */
+export function guardCircuitBreaker(
+  planned: readonly PlannedDecision[],
+  breaker: CircuitBreaker = DEFAULT_CIRCUIT_BREAKER,
+): PlannedDecision[] {
+  const terminating = planned.filter((p) => p.decision.action === 'Terminate').length;
+  const share = planned.length ? terminating / planned.length : 0;
+  if (terminating < breaker.minTerminations || share <= breaker.maxShare) return [...planned];
+  const why = `circuit breaker: ${terminating} of ${planned.length} ventures (${pct(share)}) would be terminated this cycle, more than ${pct(breaker.maxShare)}`;
+  return planned.map((p) => ({ ...p, decision: blockTermination(p.decision, 'CircuitBreaker', why) }));
+}
