@@ -2,6 +2,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../api/duration.js';
+import type { Mode } from '../engine/mode.js';
 import type { ControllerSpec } from '../runtime/controller.js';
 import { createLogger } from '../runtime/log.js';
 import { Manager } from '../runtime/manager.js';
@@ -18,6 +19,11 @@ export const runUsage = `usage: autopilot run [flags]
   --lease-duration D               (default 15s)  --renew-deadline D (default 10s)  --retry-period D (default 2s)
   --shutdown-timeout D             how long in-flight reconciles may finish on SIGTERM (default 30s)
   --log-level LEVEL                trace|debug|info|warn|error (default info)      AUTOPILOT_LOG_LEVEL
+  --default-mode MODE              Observe|Supervised|Autonomous for objects without spec.mode (default Observe)
+  --prometheus-address URL         Prometheus for Ventures without their own address  AUTOPILOT_PROMETHEUS_ADDRESS
+  --terminations-per-hour N        Venture terminations allowed per namespace per hour (default 1)
+  --circuit-breaker-share F        block all terminations when more than this share of a namespace's
+                                   ventures would be terminated at once (default 0.5)
   --kubeconfig PATH                (default: KUBECONFIG, else in-cluster)`;
 
 const flags = {
@@ -33,6 +39,10 @@ const flags = {
   'retry-period': 'AUTOPILOT_RETRY_PERIOD',
   'shutdown-timeout': 'AUTOPILOT_SHUTDOWN_TIMEOUT',
   'log-level': 'AUTOPILOT_LOG_LEVEL',
+  'default-mode': 'AUTOPILOT_DEFAULT_MODE',
+  'prometheus-address': 'AUTOPILOT_PROMETHEUS_ADDRESS',
+  'terminations-per-hour': 'AUTOPILOT_TERMINATIONS_PER_HOUR',
+  'circuit-breaker-share': 'AUTOPILOT_CIRCUIT_BREAKER_SHARE',
   kubeconfig: 'KUBECONFIG',
 } as const;
 
@@ -50,7 +60,24 @@ export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env
   const leaderElect = get('leader-elect', 'true');
   if (!['true', 'false'].includes(leaderElect)) throw new Error('--leader-elect must be true or false');
   const namespace = get('namespace', '') || undefined;
+  const defaultMode = get('default-mode', 'Observe');
+  if (!['Observe', 'Supervised', 'Autonomous'].includes(defaultMode)) {
+    throw new Error('--default-mode must be Observe, Supervised or Autonomous');
+  }
+  const terminationsPerHour = Number(get('terminations-per-hour', '1'));
+  if (!Number.isInteger(terminationsPerHour) || terminationsPerHour < 0) {
+    throw new Error('--terminations-per-hour must be a whole number');
+  }
+  const circuitBreakerShare = Number(get('circuit-breaker-share', '0.5'));
+  if (!(circuitBreakerShare > 0 && circuitBreakerShare <= 1))
+    throw new Error('--circuit-breaker-share must be in (0, 1]');
   return {
+    ventures: {
+      defaultMode: defaultMode as Mode,
+      prometheusAddress: get('prometheus-address', '') || undefined,
+      terminationsPerHour,
+      circuitBreakerShare,
+    },
     namespace,
     workers,
     metricsAddress: get('metrics-bind-address', ':8080'),
@@ -70,11 +97,12 @@ export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env
   };
 }
 
-export type ControllerFactory = (manager: Manager) => ControllerSpec;
+export type OperatorSettings = ReturnType<typeof runSettings>;
+export type ControllerFactory = (manager: Manager, settings: OperatorSettings) => ControllerSpec;
 
 /** Runs the operator with these controllers until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1). */
 export async function runOperator(argv: string[], controllers: ControllerFactory[]): Promise<number> {
-  let settings: ReturnType<typeof runSettings>;
+  let settings: OperatorSettings;
   try {
     settings = runSettings(argv);
   } catch (err) {
@@ -86,7 +114,7 @@ export async function runOperator(argv: string[], controllers: ControllerFactory
   if (settings.kubeconfig) kubeConfig.loadFromFile(settings.kubeconfig);
   else kubeConfig.loadFromDefault();
   const manager = new Manager({ ...settings, kubeConfig, logger });
-  for (const factory of controllers) manager.add(factory(manager));
+  for (const factory of controllers) manager.add(factory(manager, settings));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');

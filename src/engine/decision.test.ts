@@ -13,6 +13,8 @@ const venture = { namespace: 'shop', name: 'widgets', uid: '5f1c' };
 const policy = (reviewPeriod = 3): VentureSpec['policy'] => ({
   reviewPeriod,
   gracePeriod: '10m',
+  period: '720h',
+  trendWindow: 6,
   terminate: { profitMargin: -0.2, roi: -0.5, burnRate: 1000, runwayMonths: 3, consecutiveLosses: 3 },
   scale: { profitMargin: 0.3, roi: 1.0, growthRate: 0.2, customerSatisfaction: 0.8 },
 });

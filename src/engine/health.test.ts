@@ -6,6 +6,8 @@ import { scaleBetween, scoreHealth, tierOf } from './health.js';
 const policy: VentureSpec['policy'] = {
   reviewPeriod: 3,
   gracePeriod: '10m',
+  period: '720h',
+  trendWindow: 6,
   terminate: { profitMargin: -0.2, roi: -0.5, burnRate: 1000, runwayMonths: 3, consecutiveLosses: 3 },
   scale: { profitMargin: 0.3, roi: 1.0, growthRate: 0.2, customerSatisfaction: 0.8 },
 };

@@ -97,6 +97,8 @@ function policy(random: Random): VentureSpec['policy'] {
   return {
     reviewPeriod: random.int(1, 4),
     gracePeriod: '10m',
+    period: '720h',
+    trendWindow: 6,
     terminate: {
       profitMargin: random.pick([-0.2, -0.5, 0]),
       roi: random.pick([-0.5, -0.9, 0]),

@@ -1,5 +1,5 @@
 // A custom resource kind of group autopilot.ventures/v1alpha1: its names, schemas, columns and subresources.
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { ObjectMeta } from '../../runtime/client.js';
 import type { Static, TObject } from '@sinclair/typebox';
 
 export const GROUP = 'autopilot.ventures';
@@ -35,7 +35,7 @@ export const defineKind = <Spec extends TObject, Status extends TObject>(
 export interface Resource<Spec, Status> {
   apiVersion: typeof API_VERSION;
   kind: string;
-  metadata: V1ObjectMeta & { name: string; namespace: string };
+  metadata: ObjectMeta & { namespace: string };
   spec: Spec;
   status?: Status;
 }

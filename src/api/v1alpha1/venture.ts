@@ -89,6 +89,15 @@ const Policy = group(
       minimum: 1,
       maximum: 100,
     }),
+    period: duration(
+      'Length of one business period: growth, trend, losses in a row and CAC are per period. The seed thresholds are monthly.',
+      '720h',
+    ),
+    trendWindow: integer('Business periods the trend and growth rate are computed over.', {
+      default: 6,
+      minimum: 2,
+      maximum: 24,
+    }),
     gracePeriod: duration(
       'How long a terminated venture stays scaled to 0 before its Deployment is deleted.',
       '10m',
@@ -234,6 +243,7 @@ const MetricsSnapshot = object('The numbers an audit or decision was made on.', 
   runwayMonths: optional(number('Cash / burn rate, in months.', { minimum: 0 })),
   growthRate: optional(number('Revenue growth per month over the trend window.', {})),
   cac: optional(number('Customer acquisition cost: acquisition spend / new customers.', {})),
+  customers: optional(number('Paying customers.', { minimum: 0 })),
   customerSatisfaction: optional(number('Satisfaction between 0 and 1.', { minimum: 0, maximum: 1 })),
   consecutiveLosses: optional(integer('Loss-making periods in a row.', { minimum: 0, maximum: 100000 })),
 });
@@ -249,6 +259,9 @@ export const Decision = object('A decision of the audit engine.', {
     ['Recommended', 'PendingApproval', 'Applied', 'Blocked'] as const,
   ),
   decidedAt: timestamp('When the decision was made.'),
+  targetReplicas: optional(
+    integer('Scale only: the replicas the decision scales to.', { minimum: 0, maximum: 1000 }),
+  ),
   metrics: optional(MetricsSnapshot),
 });
 
@@ -279,6 +292,14 @@ export const VentureStatus = object('The observed state of a Venture.', {
   ),
   risks: optional(list('Named risk factors.', text('A risk factor.', { maxLength: 256 }), 16)),
   failingAudits: optional(integer('Failing audits in a row.', { minimum: 0, maximum: 100000 })),
+  lastAuditTime: optional(timestamp('When the venture was last audited.')),
+  auditHistory: optional(
+    list(
+      'One snapshot per business period, newest last: what trend, growth and losses are computed from.',
+      MetricsSnapshot,
+      24,
+    ),
+  ),
   lastDecision: optional(Decision),
   history: optional(list('The latest decisions, newest first.', Decision, 20)),
   allocation: optional(

@@ -35,9 +35,9 @@ export async function startOperator(script: string, name: string, args: string[]
       '--import',
       'tsx',
       join(repoRoot, script),
+      ...args,
       `--health-probe-bind-address=127.0.0.1:${health}`,
       `--metrics-bind-address=127.0.0.1:${metrics}`,
-      ...args,
     ],
     { cwd: repoRoot, env: { ...process.env, POD_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] },
   );

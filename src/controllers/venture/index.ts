@@ -1,0 +1,391 @@
+// The Venture controller: audit on schedule, decide with the engine, record each decision before acting
+// on it, act as far as the mode allows, keep the Deployment converged, and say it all in status.
+import { parseDuration } from '../../api/duration.js';
+import type { VentureResource } from '../../api/v1alpha1/index.js';
+import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
+import { auditVenture, type VentureAudit } from '../../engine/audit.js';
+import { decideVenture, venturePhase, type VentureDecision } from '../../engine/decision.js';
+import { guardCircuitBreaker, guardProtected, guardRateLimit } from '../../engine/guards.js';
+import { APPROVE_ANNOTATION, decisionState, nextDecision } from '../../engine/mode.js';
+import type { OperatorSettings } from '../../cli/run.js';
+import { ApiError } from '../../runtime/client.js';
+import { setCondition } from '../../runtime/conditions.js';
+import type { ControllerSpec, ReconcileContext, Result } from '../../runtime/controller.js';
+import { EventType } from '../../runtime/events.js';
+import type { Manager } from '../../runtime/manager.js';
+import { patchStatus } from '../../runtime/objects.js';
+import { DEPLOYMENTS, VENTURES } from '../kinds.js';
+import { ventureMetrics } from './metrics.js';
+import { readVentureMetrics } from './observe.js';
+import { deploymentNameOf, desiredDeployment, selectorOf, type Deployment } from './workload.js';
+
+const HOUR_MS = 3_600_000;
+const HISTORY = 20;
+
+export function ventureController(manager: Manager, settings: OperatorSettings): ControllerSpec {
+  const ventures = manager.informer<VentureResource>(VENTURES);
+  const deployments = manager.informer<Deployment>(DEPLOYMENTS);
+  const gauges = ventureMetrics(manager.metrics.registry);
+  // Terminations this process made, until the cache shows them in status.terminatedAt.
+  const terminatedHere = new Map<string, number[]>();
+  const { client, clock, events } = manager;
+
+  async function reconcile(
+    { namespace, name }: { namespace?: string; name: string },
+    ctx: ReconcileContext,
+  ): Promise<Result> {
+    const venture = ventures.get(namespace, name);
+    if (!venture || venture.metadata.deletionTimestamp) return {};
+    const now = clock.now();
+    const status: VentureStatus = structuredClone(venture.status ?? {});
+    const intervalMs = parseDuration(venture.spec.metrics.interval);
+    let requeueAfterMs = intervalMs;
+
+    if (status.phase !== 'Terminating' && status.phase !== 'Terminated') {
+      const lastAudit = status.lastAuditTime ? Date.parse(status.lastAuditTime) : NaN;
+      if (!(now - lastAudit < intervalMs)) await audit(venture, status, now, ctx);
+      else requeueAfterMs = intervalMs - (now - lastAudit);
+      await approve(venture, status, now, ctx);
+    }
+    if (status.phase === 'Terminating') requeueAfterMs = await finishTermination(venture, status, now);
+
+    await converge(venture, status, now);
+    status.observedGeneration = venture.metadata.generation;
+    await patchStatus(client, VENTURES, venture, status);
+    return status.phase === 'Terminated' ? {} : { requeueAfterMs };
+  }
+
+  async function audit(venture: VentureResource, status: VentureStatus, now: number, ctx: ReconcileContext) {
+    const { namespace, name, uid } = venture.metadata;
+    const { spec } = venture;
+    const started = performance.now();
+    const read = await readVentureMetrics(client, venture, settings.ventures.prometheusAddress);
+    const result: VentureAudit = auditVenture(
+      {
+        observation: read.observation,
+        history: status.auditHistory,
+        policy: spec.policy,
+        maxSampleAge: parseDuration(spec.metrics.maxSampleAge),
+        periodMs: parseDuration(spec.policy.period),
+        window: spec.policy.trendWindow,
+      },
+      now,
+    );
+    gauges.auditDuration.observe((performance.now() - started) / 1000);
+    const verdict = decideVenture(
+      {
+        venture: { namespace, name, uid },
+        audit: result,
+        policy: spec.policy,
+        scaling: spec.scaling,
+        replicas: spec.replicas,
+        previous: { failingAudits: status.failingAudits, auditedAt: status.metrics?.observedAt },
+      },
+      now,
+    );
+    const decision = guard(venture, verdict.decision, now);
+    if (read.problem && !result.metricsAvailable) decision.reason = `holding: ${read.problem.message}`;
+
+    status.lastAuditTime = new Date(now).toISOString();
+    status.auditHistory = result.history;
+    status.failingAudits = verdict.failingAudits;
+    if (result.metricsAvailable) {
+      status.metrics = result.snapshot;
+      status.health = {
+        score: result.health.score,
+        tier: result.health.tier,
+        components: Object.fromEntries(
+          Object.entries(result.health.components).map(([k, v]) => [k, String(v)]),
+        ),
+      };
+      if (result.trend) status.trend = result.trend;
+      status.risks = result.risks.slice(0, 16);
+      gauges.observe(venture, result.health.score, result.snapshot.profitMargin);
+    }
+    status.conditions = setCondition(
+      status.conditions,
+      result.metricsAvailable
+        ? {
+            type: 'MetricsAvailable',
+            status: 'True',
+            reason: 'SamplesFresh',
+            message: 'revenue and costs samples are fresh',
+          }
+        : {
+            type: 'MetricsAvailable',
+            status: 'False',
+            reason: read.problem?.reason ?? 'SamplesUnusable',
+            message: `${read.problem?.message ?? result.reason}; destructive decisions are frozen`,
+          },
+      venture.metadata.generation,
+      now,
+    );
+
+    const mode = spec.mode ?? settings.ventures.defaultMode;
+    const fresh = asStatusDecision(
+      decision,
+      decisionState(decision, mode, venture.metadata.annotations?.[APPROVE_ANNOTATION]),
+    );
+    const recorded = nextDecision(status.lastDecision, fresh);
+    status.phase =
+      recorded.action === 'Terminate' && recorded.state === 'Applied'
+        ? 'Terminating'
+        : phaseOf(verdict.failingAudits);
+    if (recorded.id === status.lastDecision?.id) return;
+    await record(venture, status, recorded, ctx);
+  }
+
+  /** Protected, then the namespace's circuit breaker, then its termination rate limit. */
+  function guard(venture: VentureResource, decision: VentureDecision, now: number): VentureDecision {
+    const { namespace, name } = venture.metadata;
+    let guarded = guardProtected(decision, {
+      protected: venture.spec.protected,
+      annotations: venture.metadata.annotations,
+    });
+    const portfolio = ventures
+      .list(namespace)
+      .filter((v) => v.metadata.name !== name && v.status?.phase !== 'Terminated')
+      .map((v) => ({ name: v.metadata.name, decision: wouldTerminate(v) }));
+    const planned = guardCircuitBreaker([...portfolio, { name, decision: guarded }], {
+      maxShare: settings.ventures.circuitBreakerShare,
+      minTerminations: 2,
+    });
+    guarded = planned.at(-1)!.decision;
+    const times = [
+      ...ventures.list(namespace).flatMap((v) => (v.status?.terminatedAt ? [v.status.terminatedAt] : [])),
+      ...(terminatedHere.get(namespace) ?? []),
+    ];
+    return guardRateLimit(guarded, times, now, {
+      terminations: settings.ventures.terminationsPerHour,
+      perMs: HOUR_MS,
+    });
+  }
+
+  /** A Supervised decision waiting for approval is applied once the approve annotation names it. */
+  async function approve(
+    venture: VentureResource,
+    status: VentureStatus,
+    now: number,
+    ctx: ReconcileContext,
+  ) {
+    const pending = status.lastDecision;
+    if (
+      pending?.state !== 'PendingApproval' ||
+      venture.metadata.annotations?.[APPROVE_ANNOTATION] !== pending.id
+    )
+      return;
+    const approved: Decision = { ...pending, state: 'Applied' };
+    status.history = (status.history ?? []).map((d) => (d.id === approved.id ? approved : d));
+    status.lastDecision = approved;
+    if (approved.action === 'Terminate') status.phase = 'Terminating';
+    ctx.logger.info({ decision: approved.id }, 'decision approved');
+    await act(venture, status, approved, now);
+  }
+
+  /** Writes the decision to status and an Event before acting on it (invariant 3), then acts. */
+  async function record(
+    venture: VentureResource,
+    status: VentureStatus,
+    decision: Decision,
+    ctx: ReconcileContext,
+  ) {
+    status.lastDecision = decision;
+    status.history = [decision, ...(status.history ?? []).filter((d) => d.id !== decision.id)].slice(
+      0,
+      HISTORY,
+    );
+    gauges.decisions.inc({ action: decision.action, state: decision.state });
+    ctx.logger.info(
+      { decision: decision.id, action: decision.action, state: decision.state, reason: decision.reason },
+      'decided',
+    );
+    const event = eventFor(venture, decision);
+    if (event) await events.record(venture, VENTURES, event.type, event.reason, event.note);
+    if (decision.state === 'Applied' && decision.action !== 'Hold') {
+      await act(venture, status, decision, clock.now());
+    }
+  }
+
+  async function act(venture: VentureResource, status: VentureStatus, decision: Decision, now: number) {
+    const { namespace, name } = venture.metadata;
+    if (decision.action === 'Terminate') {
+      status.phase = 'Terminating';
+      status.terminatedAt = new Date(now).toISOString();
+      terminatedHere.set(namespace, [...(terminatedHere.get(namespace) ?? []), now]);
+    }
+    await patchStatus(client, VENTURES, venture, status); // persisted before the workload is touched
+    if (decision.action === 'Scale' && decision.targetReplicas !== undefined) {
+      await client.mergePatch(
+        VENTURES,
+        namespace,
+        name,
+        { spec: { replicas: decision.targetReplicas } },
+        'scale',
+      );
+      await events.record(
+        venture,
+        VENTURES,
+        EventType.Normal,
+        'VentureScaled',
+        `scaled from ${venture.spec.replicas} to ${decision.targetReplicas} replicas (decision ${decision.id})`,
+      );
+    }
+  }
+
+  /** Soft termination: replicas 0 for the grace period, then the Deployment goes; the Venture stays. */
+  async function finishTermination(
+    venture: VentureResource,
+    status: VentureStatus,
+    now: number,
+  ): Promise<number> {
+    const graceMs = parseDuration(venture.spec.policy.gracePeriod);
+    const since = Date.parse(status.terminatedAt ?? new Date(now).toISOString());
+    const left = since + graceMs - now;
+    if (left > 0) return left;
+    const deploymentName = deploymentNameOf(venture);
+    if (deployments.get(venture.metadata.namespace, deploymentName)) {
+      await client.delete(DEPLOYMENTS, venture.metadata.namespace, deploymentName);
+    }
+    status.phase = 'Terminated';
+    await events.record(
+      venture,
+      VENTURES,
+      EventType.Normal,
+      'VentureTerminated',
+      `deleted Deployment ${deploymentName} after the ${venture.spec.policy.gracePeriod} grace period; the final snapshot stays in status`,
+    );
+    return 0;
+  }
+
+  /** Applies the Deployment (replicas 0 while terminating) and mirrors it in status. */
+  async function converge(venture: VentureResource, status: VentureStatus, now: number) {
+    const { namespace, generation } = venture.metadata;
+    const deploymentName = deploymentNameOf(venture);
+    const existing = deployments.get(namespace, deploymentName);
+    const workload = (s: 'True' | 'False', reason: string, message: string) => {
+      status.conditions = setCondition(
+        status.conditions,
+        { type: 'WorkloadReady', status: s, reason, message },
+        generation,
+        now,
+      );
+    };
+    if (status.phase === 'Terminated') {
+      workload('False', 'Terminated', `the venture was terminated; Deployment ${deploymentName} is deleted`);
+    } else if (venture.spec.workload.deploymentName && !existing) {
+      workload(
+        'False',
+        'DeploymentNotFound',
+        `no Deployment ${deploymentName} in ${namespace} to adopt; create it or set workload.template`,
+      );
+    } else {
+      const replicas = status.phase === 'Terminating' ? 0 : venture.spec.replicas;
+      try {
+        await client.apply(DEPLOYMENTS, desiredDeployment(venture, replicas));
+        workload('True', 'Applied', `Deployment ${deploymentName} at ${replicas} replicas`);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.code !== 422) throw err;
+        workload(
+          'False',
+          'InvalidWorkload',
+          `Kubernetes rejected Deployment ${deploymentName}: ${err.message}`,
+        );
+        await events.record(venture, VENTURES, EventType.Warning, 'InvalidWorkload', err.message);
+      }
+    }
+    status.deploymentName = deploymentName;
+    status.replicas = existing?.status?.replicas ?? 0;
+    const selector = selectorOf(existing);
+    if (selector) status.selector = selector;
+    const metricsOk = status.conditions?.find((c) => c.type === 'MetricsAvailable')?.status === 'True';
+    const workloadOk = status.conditions?.find((c) => c.type === 'WorkloadReady')?.status === 'True';
+    status.conditions = setCondition(
+      status.conditions,
+      status.phase === 'Terminated'
+        ? {
+            type: 'Ready',
+            status: 'False',
+            reason: 'Terminated',
+            message: status.lastDecision?.reason ?? 'terminated',
+          }
+        : metricsOk && workloadOk
+          ? {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Audited',
+              message: status.lastDecision?.reason ?? 'audited',
+            }
+          : {
+              type: 'Ready',
+              status: 'False',
+              reason: metricsOk ? 'WorkloadNotReady' : 'MetricsUnavailable',
+              message: 'see the MetricsAvailable and WorkloadReady conditions',
+            },
+      generation,
+      now,
+    );
+  }
+
+  return { name: 'venture', for: VENTURES, owns: [DEPLOYMENTS], reconcile };
+}
+
+/** What a venture's status says it will do: a termination counts once its review period is full. */
+function wouldTerminate(v: VentureResource): VentureDecision {
+  const full = (v.status?.failingAudits ?? 0) >= v.spec.policy.reviewPeriod;
+  const decided = v.status?.lastDecision;
+  return {
+    id: decided?.id ?? 'none',
+    action: full || v.status?.phase === 'Terminating' ? 'Terminate' : 'Hold',
+    reason: decided?.reason ?? '',
+    decidedAt: decided?.decidedAt ?? '',
+  };
+}
+
+const phaseOf = (failingAudits: number) =>
+  venturePhase({ decision: { id: '', action: 'Hold', reason: '', decidedAt: '' }, failingAudits });
+
+function asStatusDecision(d: VentureDecision, state: Decision['state']): Decision {
+  const { id, action, reason, decidedAt, metrics, targetReplicas } = d;
+  return {
+    id,
+    action,
+    reason,
+    state,
+    decidedAt,
+    ...(metrics && { metrics }),
+    ...(targetReplicas !== undefined && { targetReplicas }),
+  };
+}
+
+function eventFor(
+  venture: VentureResource,
+  d: Decision,
+): { type: EventType; reason: string; note: string } | undefined {
+  const approve = `approve with: kubectl annotate venture ${venture.metadata.name} ${APPROVE_ANNOTATION}=${d.id}`;
+  if (d.state === 'Blocked') return { type: EventType.Warning, reason: 'TerminationBlocked', note: d.reason };
+  if (d.state === 'PendingApproval')
+    return {
+      type: EventType.Normal,
+      reason: 'DecisionPendingApproval',
+      note: `${d.action}: ${d.reason}; ${approve}`,
+    };
+  if (d.state === 'Recommended')
+    return {
+      type: EventType.Normal,
+      reason: 'DecisionRecommended',
+      note: `${d.action} (Observe mode, not applied): ${d.reason}`,
+    };
+  if (d.action === 'Terminate')
+    return {
+      type: EventType.Warning,
+      reason: 'VentureTerminating',
+      note: `${d.reason}; scaled to 0 for the grace period`,
+    };
+  if (d.action === 'Optimize')
+    return { type: EventType.Normal, reason: 'OptimizationRecommended', note: d.reason };
+  if (d.action === 'Hold' && d.reason.startsWith('holding:'))
+    return { type: EventType.Warning, reason: 'MetricsUnavailable', note: d.reason };
+  if (d.action === 'Hold' && d.reason.startsWith('under review'))
+    return { type: EventType.Warning, reason: 'VentureUnderReview', note: d.reason };
+  return undefined;
+}

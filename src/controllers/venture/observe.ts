@@ -1,0 +1,80 @@
+// Reads a Venture's business metrics through its provider; a provider failure becomes a reason, not a crash.
+import type { VentureResource } from '../../api/v1alpha1/index.js';
+import type { MetricName, MetricsObservation } from '../../engine/metrics.js';
+import { ProviderError } from '../../providers/http.js';
+import { readHttpJson } from '../../providers/httpJson.js';
+import { readPrometheus } from '../../providers/prometheus.js';
+import { isNotFound, type KubeClient, type KubeObject } from '../../runtime/client.js';
+import { SECRETS } from '../kinds.js';
+
+export interface MetricsRead {
+  observation: MetricsObservation;
+  /** Why nothing could be read, when that is the case. */
+  problem?: ProviderError;
+}
+
+async function secretValue(
+  client: KubeClient,
+  namespace: string,
+  ref: { name: string; key: string },
+): Promise<string> {
+  let secret: KubeObject & { data?: Record<string, string> };
+  try {
+    secret = await client.get(SECRETS, namespace, ref.name);
+  } catch (err) {
+    if (isNotFound(err))
+      throw new ProviderError('SecretNotFound', `Secret ${namespace}/${ref.name} does not exist`);
+    throw err;
+  }
+  const value = secret.data?.[ref.key];
+  if (value === undefined)
+    throw new ProviderError('SecretKeyNotFound', `Secret ${namespace}/${ref.name} has no key ${ref.key}`);
+  return Buffer.from(value, 'base64').toString('utf8').trim();
+}
+
+const defined = (record: Partial<Record<MetricName, string | undefined>>) =>
+  Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<
+    Record<MetricName, string>
+  >;
+
+export async function readVentureMetrics(
+  client: KubeClient,
+  venture: VentureResource,
+  defaultPrometheus: string | undefined,
+): Promise<MetricsRead> {
+  const { namespace } = venture.metadata;
+  const { metrics } = venture.spec;
+  try {
+    if (metrics.provider === 'prometheus' && metrics.prometheus) {
+      const address = metrics.prometheus.address ?? defaultPrometheus;
+      if (!address) {
+        throw new ProviderError(
+          'NoPrometheusAddress',
+          'set spec.metrics.prometheus.address or run the operator with --prometheus-address',
+        );
+      }
+      const ref = metrics.prometheus.bearerTokenSecretRef;
+      const token = ref ? await secretValue(client, namespace, ref) : undefined;
+      return { observation: await readPrometheus(address, defined(metrics.prometheus.queries), token) };
+    }
+    if (metrics.provider === 'http' && metrics.http) {
+      const ref = metrics.http.headersSecretRef;
+      const authorization = ref ? await secretValue(client, namespace, ref) : undefined;
+      return {
+        observation: await readHttpJson(
+          metrics.http.url,
+          defined(metrics.http.paths),
+          metrics.http.timestampPath,
+          authorization,
+        ),
+      };
+    }
+    throw new ProviderError(
+      'NoProvider',
+      `spec.metrics.provider is ${metrics.provider} but its settings are missing`,
+    );
+  } catch (err) {
+    if (err instanceof ProviderError) return { observation: {}, problem: err };
+    throw err;
+  }
+}
