@@ -24,6 +24,8 @@ export const runUsage = `usage: autopilot run [flags]
   --terminations-per-hour N        Venture terminations allowed per namespace per hour (default 1)
   --circuit-breaker-share F        block all terminations when more than this share of a namespace's
                                    ventures would be terminated at once (default 0.5)
+  --portfolio-max-replicas N       replicas a namespace's ventures may reach through redistribution
+                                   when it has no ResourceQuota on pods (default: unlimited)
   --kubeconfig PATH                (default: KUBECONFIG, else in-cluster)`;
 
 const flags = {
@@ -43,6 +45,7 @@ const flags = {
   'prometheus-address': 'AUTOPILOT_PROMETHEUS_ADDRESS',
   'terminations-per-hour': 'AUTOPILOT_TERMINATIONS_PER_HOUR',
   'circuit-breaker-share': 'AUTOPILOT_CIRCUIT_BREAKER_SHARE',
+  'portfolio-max-replicas': 'AUTOPILOT_PORTFOLIO_MAX_REPLICAS',
   kubeconfig: 'KUBECONFIG',
 } as const;
 
@@ -71,12 +74,15 @@ export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env
   const circuitBreakerShare = Number(get('circuit-breaker-share', '0.5'));
   if (!(circuitBreakerShare > 0 && circuitBreakerShare <= 1))
     throw new Error('--circuit-breaker-share must be in (0, 1]');
+  const portfolioMaxReplicas = Number(get('portfolio-max-replicas', 'Infinity'));
+  if (!(portfolioMaxReplicas >= 0)) throw new Error('--portfolio-max-replicas must be a number of replicas');
   return {
     ventures: {
       defaultMode: defaultMode as Mode,
       prometheusAddress: get('prometheus-address', '') || undefined,
       terminationsPerHour,
       circuitBreakerShare,
+      portfolioMaxReplicas,
     },
     namespace,
     workers,

@@ -16,6 +16,7 @@ import type { Manager } from '../../runtime/manager.js';
 import { patchStatus } from '../../runtime/objects.js';
 import { DEPLOYMENTS, VENTURES } from '../kinds.js';
 import { ventureMetrics } from './metrics.js';
+import { redirectFrom } from './portfolio.js';
 import { readVentureMetrics } from './observe.js';
 import { deploymentNameOf, desiredDeployment, selectorOf, type Deployment } from './workload.js';
 
@@ -190,10 +191,11 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     ctx: ReconcileContext,
   ) {
     status.lastDecision = decision;
-    status.history = [decision, ...(status.history ?? []).filter((d) => d.id !== decision.id)].slice(
-      0,
-      HISTORY,
-    );
+    // A run of Holds in the same state is kept as its first: history is for what changed.
+    const head = status.history?.[0];
+    const repeatsHold =
+      decision.action === 'Hold' && head?.action === 'Hold' && head.state === decision.state;
+    if (!repeatsHold) status.history = [decision, ...(status.history ?? [])].slice(0, HISTORY);
     gauges.decisions.inc({ action: decision.action, state: decision.state });
     ctx.logger.info(
       { decision: decision.id, action: decision.action, state: decision.state, reason: decision.reason },
@@ -214,6 +216,24 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       terminatedHere.set(namespace, [...(terminatedHere.get(namespace) ?? []), now]);
     }
     await patchStatus(client, VENTURES, venture, status); // persisted before the workload is touched
+    if (decision.action === 'Terminate') {
+      const grants = await redirectFrom(
+        client,
+        venture,
+        ventures.list(namespace),
+        settings.ventures.defaultMode,
+        settings.ventures.portfolioMaxReplicas,
+      );
+      for (const g of grants) {
+        await events.record(
+          venture,
+          VENTURES,
+          EventType.Normal,
+          'ResourcesRedirected',
+          `${g.replicas} replicas and ${g.budget} budget to ${g.name}`,
+        );
+      }
+    }
     if (decision.action === 'Scale' && decision.targetReplicas !== undefined) {
       await client.mergePatch(
         VENTURES,

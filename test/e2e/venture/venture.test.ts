@@ -167,7 +167,11 @@ describe('the Venture controller', () => {
     expect(status.conditions?.find((c) => c.type === 'MetricsAvailable')?.status).toBe('True');
   });
 
-  it('reviews a losing venture, then terminates it softly and keeps it with its final numbers', async () => {
+  it('reviews a losing venture, terminates it softly, keeps it, and gives its capacity to a healthy one', async () => {
+    // Supervised, so its own Scale decisions wait: any new replica can only come from the portfolio.
+    await report('beneficiary', WINNING);
+    await create('beneficiary', { mode: 'Supervised', maxReplicas: 4 });
+    await until('beneficiary', 'a health score', (v) => (v.status?.health?.score ?? 0) >= 70);
     await report('loser', LOSING);
     await create('loser', { reviewPeriod: 2 });
     await until(
@@ -196,6 +200,10 @@ describe('the Venture controller', () => {
     expect(await eventReasons('loser')).toEqual(
       expect.arrayContaining(['VentureUnderReview', 'VentureTerminating', 'VentureTerminated']),
     );
+
+    const recipient = await until('beneficiary', 'the freed replica', (v) => v.spec.replicas === 2);
+    expect(recipient.status?.allocation).toMatchObject({ replicas: 1, from: ['loser'] });
+    expect(await eventReasons('loser')).toContain('ResourcesRedirected');
   });
 
   it('holds and freezes terminations while Prometheus is down, and resumes when it returns', async () => {
@@ -237,6 +245,8 @@ describe('the Venture controller', () => {
             c.type === 'MetricsAvailable' && c.status === 'True' && (v.status?.failingAudits ?? 0) > streak,
         ) ?? false,
     );
+    // Audits count again: the review period completes and the termination goes ahead.
+    await until('fragile', 'terminated after Prometheus returned', (v) => v.status?.phase === 'Terminated');
   });
 
   it('waits in Supervised mode until the decision is approved', async () => {
