@@ -2,6 +2,7 @@
 // The `autopilot` command: dispatches to its subcommands.
 import { parseArgs } from 'node:util';
 import { controllers } from '../controllers/index.js';
+import { planCommand, planUsage } from './plan.js';
 import { runOperator, runUsage } from './run.js';
 import { validateCommand } from './validate.js';
 
@@ -9,6 +10,7 @@ const usage = `usage: autopilot <command> [flags]
 
 Commands:
   run [flags]                   run the operator (see autopilot run --help)
+  plan [-n NS | -A]             print what the operator would decide for each Venture now
   validate -f FILE|DIR [-f …]   check manifests against the AutoPilot CRD schemas and rules, offline
   help                          show this help`;
 
@@ -21,6 +23,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return runOperator(rest, controllers);
+    case 'plan':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(planUsage);
+        return 0;
+      }
+      return planCommand(rest);
     case 'validate': {
       const { values } = parseArgs({
         args: rest,

@@ -3,10 +3,8 @@
 import { parseDuration } from '../../api/duration.js';
 import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
-import { auditVenture, type VentureAudit } from '../../engine/audit.js';
-import { decideVenture, venturePhase, type VentureDecision } from '../../engine/decision.js';
-import { guardCircuitBreaker, guardProtected, guardRateLimit } from '../../engine/guards.js';
-import { APPROVE_ANNOTATION, decisionState, nextDecision } from '../../engine/mode.js';
+import { venturePhase } from '../../engine/decision.js';
+import { APPROVE_ANNOTATION } from '../../engine/mode.js';
 import type { OperatorSettings } from '../../cli/run.js';
 import { ApiError } from '../../runtime/client.js';
 import { setCondition } from '../../runtime/conditions.js';
@@ -16,11 +14,10 @@ import type { Manager } from '../../runtime/manager.js';
 import { patchStatus } from '../../runtime/objects.js';
 import { DEPLOYMENTS, VENTURES } from '../kinds.js';
 import { ventureMetrics } from './metrics.js';
+import { planVenture } from './plan.js';
 import { redirectFrom } from './portfolio.js';
-import { readVentureMetrics } from './observe.js';
 import { deploymentNameOf, desiredDeployment, selectorOf, type Deployment } from './workload.js';
 
-const HOUR_MS = 3_600_000;
 const HISTORY = 20;
 
 export function ventureController(manager: Manager, settings: OperatorSettings): ControllerSpec {
@@ -57,35 +54,22 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
   }
 
   async function audit(venture: VentureResource, status: VentureStatus, now: number, ctx: ReconcileContext) {
-    const { namespace, name, uid } = venture.metadata;
-    const { spec } = venture;
+    const { namespace } = venture.metadata;
     const started = performance.now();
-    const read = await readVentureMetrics(client, venture, settings.ventures.prometheusAddress);
-    const result: VentureAudit = auditVenture(
-      {
-        observation: read.observation,
-        history: status.auditHistory,
-        policy: spec.policy,
-        maxSampleAge: parseDuration(spec.metrics.maxSampleAge),
-        periodMs: parseDuration(spec.policy.period),
-        window: spec.policy.trendWindow,
-      },
+    const {
+      read,
+      audit: result,
+      verdict,
+      decision: recorded,
+    } = await planVenture(
+      client,
+      venture,
+      ventures.list(namespace),
+      settings.ventures,
       now,
+      terminatedHere.get(namespace),
     );
     gauges.auditDuration.observe((performance.now() - started) / 1000);
-    const verdict = decideVenture(
-      {
-        venture: { namespace, name, uid },
-        audit: result,
-        policy: spec.policy,
-        scaling: spec.scaling,
-        replicas: spec.replicas,
-        previous: { failingAudits: status.failingAudits, auditedAt: status.metrics?.observedAt },
-      },
-      now,
-    );
-    const decision = guard(venture, verdict.decision, now);
-    if (read.problem && !result.metricsAvailable) decision.reason = `holding: ${read.problem.message}`;
 
     status.lastAuditTime = new Date(now).toISOString();
     status.auditHistory = result.history;
@@ -122,44 +106,12 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       now,
     );
 
-    const mode = spec.mode ?? settings.ventures.defaultMode;
-    const fresh = asStatusDecision(
-      decision,
-      decisionState(decision, mode, venture.metadata.annotations?.[APPROVE_ANNOTATION]),
-    );
-    const recorded = nextDecision(status.lastDecision, fresh);
     status.phase =
       recorded.action === 'Terminate' && recorded.state === 'Applied'
         ? 'Terminating'
         : phaseOf(verdict.failingAudits);
     if (recorded.id === status.lastDecision?.id) return;
     await record(venture, status, recorded, ctx);
-  }
-
-  /** Protected, then the namespace's circuit breaker, then its termination rate limit. */
-  function guard(venture: VentureResource, decision: VentureDecision, now: number): VentureDecision {
-    const { namespace, name } = venture.metadata;
-    let guarded = guardProtected(decision, {
-      protected: venture.spec.protected,
-      annotations: venture.metadata.annotations,
-    });
-    const portfolio = ventures
-      .list(namespace)
-      .filter((v) => v.metadata.name !== name && v.status?.phase !== 'Terminated')
-      .map((v) => ({ name: v.metadata.name, decision: wouldTerminate(v) }));
-    const planned = guardCircuitBreaker([...portfolio, { name, decision: guarded }], {
-      maxShare: settings.ventures.circuitBreakerShare,
-      minTerminations: 2,
-    });
-    guarded = planned.at(-1)!.decision;
-    const times = [
-      ...ventures.list(namespace).flatMap((v) => (v.status?.terminatedAt ? [v.status.terminatedAt] : [])),
-      ...(terminatedHere.get(namespace) ?? []),
-    ];
-    return guardRateLimit(guarded, times, now, {
-      terminations: settings.ventures.terminationsPerHour,
-      perMs: HOUR_MS,
-    });
   }
 
   /** A Supervised decision waiting for approval is applied once the approve annotation names it. */
@@ -349,33 +301,8 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
   return { name: 'venture', for: VENTURES, owns: [DEPLOYMENTS], reconcile };
 }
 
-/** What a venture's status says it will do: a termination counts once its review period is full. */
-function wouldTerminate(v: VentureResource): VentureDecision {
-  const full = (v.status?.failingAudits ?? 0) >= v.spec.policy.reviewPeriod;
-  const decided = v.status?.lastDecision;
-  return {
-    id: decided?.id ?? 'none',
-    action: full || v.status?.phase === 'Terminating' ? 'Terminate' : 'Hold',
-    reason: decided?.reason ?? '',
-    decidedAt: decided?.decidedAt ?? '',
-  };
-}
-
 const phaseOf = (failingAudits: number) =>
   venturePhase({ decision: { id: '', action: 'Hold', reason: '', decidedAt: '' }, failingAudits });
-
-function asStatusDecision(d: VentureDecision, state: Decision['state']): Decision {
-  const { id, action, reason, decidedAt, metrics, targetReplicas } = d;
-  return {
-    id,
-    action,
-    reason,
-    state,
-    decidedAt,
-    ...(metrics && { metrics }),
-    ...(targetReplicas !== undefined && { targetReplicas }),
-  };
-}
 
 function eventFor(
   venture: VentureResource,

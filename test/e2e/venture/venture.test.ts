@@ -8,7 +8,8 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { VentureResource } from '../../../src/api/v1alpha1/index.js';
 import { installCrds, repoRoot } from '../support/crds.js';
@@ -16,6 +17,7 @@ import { isNotFound, kubeConfigFrom, useNamespace, waitFor } from '../support/ku
 import { freePort, startOperator, type OperatorProcess } from '../support/operator.js';
 import { TestPrometheus } from '../support/prometheus.js';
 
+const run = promisify(execFile);
 const kc = kubeConfigFrom();
 const custom = kc.makeApiClient(CustomObjectsApi);
 const apps = kc.makeApiClient(AppsV1Api);
@@ -301,6 +303,26 @@ describe('the Venture controller', () => {
     expect(after.status?.phase).toBe('UnderReview');
     expect(await deploymentReplicas('heirloom')).toBe(1);
     expect(await eventReasons('heirloom')).toContain('TerminationBlocked');
+  });
+
+  it('prints the same decisions with `autopilot plan`, from the same engine', async () => {
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      join(repoRoot, 'src/cli/main.ts'),
+      'plan',
+      '-n',
+      ns.name,
+      `--prometheus-address=${prometheus.address}`,
+      '--default-mode=Autonomous',
+    ]);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NAMESPACE\s+NAME\s+PHASE\s+HEALTH\s+DECISION\s+STATE\s+REASON$/);
+    expect(lines.find((l) => l.includes(' heirloom '))).toMatch(
+      /Hold\s+Blocked\s+termination blocked: the venture is protected/,
+    );
+    expect(lines.find((l) => l.includes(' loser '))).toMatch(/Terminated/);
+    expect(lines.find((l) => l.includes(' winner '))).toMatch(/Hold\s+Applied/);
   });
 
   it('repeats no action after the operator restarts', async () => {
