@@ -1,26 +1,155 @@
-// `npm run dev`: bring up the local development cluster (or use KUBECONFIG) and say how to reach it.
+// `npm run dev`: a local cluster (or KUBECONFIG), the CRDs, two sample venture apps, Prometheus and the
+// operator, with two demo ventures, so a new user watches AutoPilot decide. Ctrl-C stops all but the cluster.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildTools, clusterUp } from './lib/localCluster.js';
+import { LocalPrometheus, PROMETHEUS_BINARY, freePort } from './lib/prometheus.js';
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEV_CLUSTER = 'autopilot';
+const NAMESPACE = 'autopilot-demo';
+const children: ChildProcess[] = [];
+
+const numbers = {
+  'demo-winner': { revenue: 50_000, costs: 12_000, satisfaction: 0.92, cash: 250_000, customers: 900 },
+  'demo-loser': { revenue: 2_000, costs: 9_000, satisfaction: 0.45, cash: 6_000 },
+};
+
+function node(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  stdio: 'ignore' | 'pipe' = 'ignore',
+) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdio, 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+async function startApp(venture: keyof typeof numbers): Promise<string> {
+  const port = await freePort();
+  node('examples/venture-app/server.ts', [], { PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  for (let tries = 0; ; tries++) {
+    const ok = await fetch(`${url}/ventures/${venture}`, {
+      method: 'POST',
+      body: JSON.stringify(numbers[venture]),
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return `127.0.0.1:${port}`;
+    if (tries > 100) throw new Error(`the ${venture} app did not start`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+/** Prints the operator's decisions as one readable line each; the full JSON log stays in the child. */
+function narrate(operator: ChildProcess): void {
+  let partial = '';
+  operator.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        const entry = JSON.parse(line) as Record<string, string>;
+        if (entry.msg === 'decided' || entry.level === '50' || Number(entry.level) >= 50) {
+          const time = (entry.time ?? '').slice(11, 19);
+          console.log(
+            `${time} ${entry.name ?? ''} ${entry.action ?? ''} ${entry.state ?? ''} ${entry.reason ?? entry.err ?? entry.msg}`,
+          );
+        }
+      } catch {
+        console.log(line);
+      }
+    }
+  });
+}
 
 async function main(): Promise<void> {
+  const bin = await buildTools();
+  const kubectl = (...args: string[]) => execFileSync(join(bin, 'kubectl'), args, { encoding: 'utf8' });
   let kubeconfig = process.env.KUBECONFIG;
-  if (kubeconfig) {
-    console.log(`Using the cluster in KUBECONFIG=${kubeconfig}`);
-  } else {
-    const bin = await buildTools();
-    const started = performance.now();
+  if (!kubeconfig) {
     kubeconfig = (await clusterUp(DEV_CLUSTER)).kubeconfig;
-    console.log(
-      `Local cluster '${DEV_CLUSTER}' is up (${((performance.now() - started) / 1000).toFixed(1)} s).`,
-    );
-    console.log(`\nReach it with:\n  export KUBECONFIG=${kubeconfig}\n  export PATH=${bin}:$PATH`);
-    console.log(`  kubectl get nodes`);
-    console.log(`\nStop it with: npm run cluster:down -- --name ${DEV_CLUSTER}`);
+    process.env.KUBECONFIG = kubeconfig;
   }
+  console.log(`cluster: KUBECONFIG=${kubeconfig}`);
+  kubectl('apply', '--server-side', '--force-conflicts', '-f', join(root, 'crds'));
+  kubectl(
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd',
+    '-l',
+    'app.kubernetes.io/part-of=autopilot',
+  );
+  execFileSync(join(bin, 'kubectl'), ['apply', '-f', '-'], {
+    input: kubectl('create', 'namespace', NAMESPACE, '--dry-run=client', '-o', 'yaml'),
+  });
+
+  if (!existsSync(PROMETHEUS_BINARY)) {
+    throw new Error(
+      `${PROMETHEUS_BINARY} not found: install Debian's prometheus package (apt-get install prometheus)`,
+    );
+  }
+  const targets = [await startApp('demo-winner'), await startApp('demo-loser')];
+  const prometheus = await LocalPrometheus.start(targets);
+  console.log(`venture apps: ${targets.join(', ')}   prometheus: ${prometheus.address}`);
+
+  kubectl('apply', '-n', NAMESPACE, '-f', join(root, 'config', 'demo', 'ventures.yaml'));
+  const operator = node(
+    'src/cli/main.ts',
+    [
+      'run',
+      `--namespace=${NAMESPACE}`,
+      `--prometheus-address=${prometheus.address}`,
+      '--leader-elect=false',
+      '--metrics-bind-address=127.0.0.1:8080',
+      '--health-probe-bind-address=127.0.0.1:8081',
+    ],
+    {},
+    'pipe',
+  );
+  narrate(operator);
+  // The winner grows 25 % a business period (10 s): past the 20 % growth threshold, so it scales.
+  const winner = { ...numbers['demo-winner'] };
+  const growth = setInterval(() => {
+    winner.revenue = Math.round(winner.revenue * 1.25);
+    winner.costs = Math.round(winner.costs * 1.1);
+    void fetch(`http://${targets[0]}/ventures/demo-winner`, {
+      method: 'POST',
+      body: JSON.stringify(winner),
+    }).catch(() => {});
+  }, 10_000);
+  console.log(`operator: metrics http://127.0.0.1:8080/metrics, health http://127.0.0.1:8081/readyz
+
+Watch it decide (in another shell):
+  export KUBECONFIG=${kubeconfig} PATH=${bin}:$PATH
+  kubectl get ventures -n ${NAMESPACE} -w
+  kubectl get events -n ${NAMESPACE} --field-selector involvedObject.kind=Venture
+Change a venture's numbers:
+  curl -X POST http://${targets[1]}/ventures/demo-loser -d '{"revenue": 30000}'
+Ctrl-C stops the operator, apps and Prometheus; npm run cluster:down -- --name ${DEV_CLUSTER} removes the cluster.
+`);
+  const stop = async () => {
+    clearInterval(growth);
+    for (const child of children) child.kill('SIGTERM');
+    await prometheus.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
+  for (const child of children) child.kill('SIGTERM');
   process.exit(1);
 });

@@ -60,19 +60,23 @@ export function canonical(value: unknown): string {
 
 /**
  * Writes `status` with a merge patch on /status when it differs from what the object has; fields the
- * old status had and the new one lacks are removed. Returns whether it wrote.
+ * old status had and the new one lacks are removed. The patch carries the object's resourceVersion, so
+ * a status computed from a stale cache fails with 409 and the reconcile retries from fresh state.
+ * Returns the object as the server now has it (or `object` itself when there was nothing to write).
  */
-export async function patchStatus<S extends object>(
+export async function patchStatus<T extends KubeObject & { status?: unknown }>(
   client: KubeClient,
   type: ResourceType,
-  object: KubeObject & { status?: S },
-  status: S,
-): Promise<boolean> {
-  if (canonical(object.status ?? {}) === canonical(status)) return false;
-  const removed = Object.keys(object.status ?? {}).filter((k) => !(k in status));
-  const patch = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
-  await client.mergePatch(type, object.metadata.namespace, object.metadata.name, patch, 'status');
-  return true;
+  object: T,
+  status: object,
+): Promise<T> {
+  if (canonical(object.status ?? {}) === canonical(status)) return object;
+  const removed = Object.keys((object.status as object | undefined) ?? {}).filter((k) => !(k in status));
+  const patch = {
+    metadata: { resourceVersion: object.metadata.resourceVersion },
+    status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status },
+  };
+  return client.mergePatch<T>(type, object.metadata.namespace, object.metadata.name, patch, 'status');
 }
 
 /** Runs `attempt` again while it fails with 409 Conflict (it must read fresh state itself), up to `tries`. */

@@ -6,7 +6,7 @@ import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
 import { venturePhase } from '../../engine/decision.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
 import type { OperatorSettings } from '../../cli/run.js';
-import { ApiError } from '../../runtime/client.js';
+import { ApiError, type KubeObject } from '../../runtime/client.js';
 import { setCondition } from '../../runtime/conditions.js';
 import type { ControllerSpec, ReconcileContext, Result } from '../../runtime/controller.js';
 import { EventType } from '../../runtime/events.js';
@@ -14,7 +14,7 @@ import type { Manager } from '../../runtime/manager.js';
 import { patchStatus } from '../../runtime/objects.js';
 import { DEPLOYMENTS, VENTURES } from '../kinds.js';
 import { ventureMetrics } from './metrics.js';
-import { planVenture } from './plan.js';
+import { planVenture, rounded } from './plan.js';
 import { redirectFrom } from './portfolio.js';
 import { deploymentNameOf, desiredDeployment, selectorOf, type Deployment } from './workload.js';
 
@@ -32,8 +32,10 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     { namespace, name }: { namespace?: string; name: string },
     ctx: ReconcileContext,
   ): Promise<Result> {
-    const venture = ventures.get(namespace, name);
-    if (!venture || venture.metadata.deletionTimestamp) return {};
+    const cached = ventures.get(namespace, name);
+    if (!cached || cached.metadata.deletionTimestamp) return {};
+    // A private copy: writes below move its resourceVersion and status forward; the cache stays as read.
+    const venture = JSON.parse(JSON.stringify(cached)) as VentureResource;
     const now = clock.now();
     const status: VentureStatus = structuredClone(venture.status ?? {});
     const intervalMs = parseDuration(venture.spec.metrics.interval);
@@ -49,7 +51,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
 
     await converge(venture, status, now);
     status.observedGeneration = venture.metadata.generation;
-    await patchStatus(client, VENTURES, venture, status);
+    await persist(venture, status);
     return status.phase === 'Terminated' ? {} : { requeueAfterMs };
   }
 
@@ -75,7 +77,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     status.auditHistory = result.history;
     status.failingAudits = verdict.failingAudits;
     if (result.metricsAvailable) {
-      status.metrics = result.snapshot;
+      status.metrics = rounded(result.snapshot);
       status.health = {
         score: result.health.score,
         tier: result.health.tier,
@@ -160,6 +162,13 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     }
   }
 
+  /** Writes status and keeps the private copy in step with what the server now has. */
+  async function persist(venture: VentureResource, status: VentureStatus): Promise<void> {
+    const written = await patchStatus(client, VENTURES, venture, status);
+    venture.metadata.resourceVersion = written.metadata.resourceVersion;
+    venture.status = JSON.parse(JSON.stringify(status)) as VentureStatus;
+  }
+
   async function act(venture: VentureResource, status: VentureStatus, decision: Decision, now: number) {
     const { namespace, name } = venture.metadata;
     if (decision.action === 'Terminate') {
@@ -167,7 +176,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       status.terminatedAt = new Date(now).toISOString();
       terminatedHere.set(namespace, [...(terminatedHere.get(namespace) ?? []), now]);
     }
-    await patchStatus(client, VENTURES, venture, status); // persisted before the workload is touched
+    await persist(venture, status); // before the workload is touched
     if (decision.action === 'Terminate') {
       const grants = await redirectFrom(
         client,
@@ -187,13 +196,14 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       }
     }
     if (decision.action === 'Scale' && decision.targetReplicas !== undefined) {
-      await client.mergePatch(
+      const scale = await client.mergePatch<KubeObject>(
         VENTURES,
         namespace,
         name,
         { spec: { replicas: decision.targetReplicas } },
         'scale',
       );
+      venture.metadata.resourceVersion = scale.metadata.resourceVersion;
       await events.record(
         venture,
         VENTURES,

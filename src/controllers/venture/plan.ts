@@ -119,6 +119,13 @@ function wouldTerminate(v: VentureResource): VentureDecision {
   };
 }
 
+/** Numbers in status at 4 decimals: enough for margins and money, readable in kubectl's columns. */
+export function rounded<T extends object>(snapshot: T): T {
+  return Object.fromEntries(
+    Object.entries(snapshot).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v]),
+  ) as T;
+}
+
 function asStatusDecision(d: VentureDecision, state: Decision['state']): Decision {
   const { id, action, reason, decidedAt, metrics, targetReplicas } = d;
   return {
@@ -127,7 +134,7 @@ function asStatusDecision(d: VentureDecision, state: Decision['state']): Decisio
     reason,
     state,
     decidedAt,
-    ...(metrics && { metrics }),
+    ...(metrics && { metrics: rounded(metrics) }),
     ...(targetReplicas !== undefined && { targetReplicas }),
   };
 }

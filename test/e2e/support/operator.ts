@@ -1,6 +1,6 @@
 // Starts operator processes for e2e tests (the echo test operator, via tsx) and reads their state.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../../hack/lib/prometheus.js';
 import { join } from 'node:path';
 import { repoRoot } from './crds.js';
 
@@ -15,15 +15,7 @@ export interface OperatorProcess {
   exited: Promise<number | null>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
+export { freePort };
 
 /** Runs `script` (a TypeScript entry point taking `autopilot run` flags) as POD_NAME `name`. */
 export async function startOperator(script: string, name: string, args: string[]): Promise<OperatorProcess> {

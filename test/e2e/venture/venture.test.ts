@@ -15,7 +15,7 @@ import type { VentureResource } from '../../../src/api/v1alpha1/index.js';
 import { installCrds, repoRoot } from '../support/crds.js';
 import { isNotFound, kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
 import { freePort, startOperator, type OperatorProcess } from '../support/operator.js';
-import { TestPrometheus } from '../support/prometheus.js';
+import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 
 const run = promisify(execFile);
 const kc = kubeConfigFrom();
@@ -27,7 +27,7 @@ const group = { group: 'autopilot.ventures', version: 'v1alpha1', plural: 'ventu
 
 let app: ChildProcess;
 let appUrl: string;
-let prometheus: TestPrometheus;
+let prometheus: LocalPrometheus;
 let operator: OperatorProcess;
 
 function startVentureOperator(name: string) {
@@ -52,7 +52,7 @@ beforeAll(async () => {
     stdio: 'ignore',
   });
   await waitFor('the venture app', async () => ((await fetch(`${appUrl}/metrics`)).ok ? true : undefined));
-  prometheus = await TestPrometheus.start([`127.0.0.1:${port}`]);
+  prometheus = await LocalPrometheus.start([`127.0.0.1:${port}`]);
   operator = await startVentureOperator('venture-op');
 }, 120_000);
 

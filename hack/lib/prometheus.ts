@@ -1,20 +1,30 @@
-// Runs Debian's Prometheus for e2e tests: scrapes given targets every second; can be stopped and restarted.
+// Runs Debian's Prometheus locally (for e2e tests and npm run dev): scrapes given targets every second;
+// can be stopped and restarted on the same port and storage.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './operator.js';
-import { waitFor } from './wait.js';
+import { createServer } from 'node:net';
 
 export const PROMETHEUS_BINARY = process.env.PROMETHEUS_BINARY ?? '/usr/bin/prometheus';
 
-export class TestPrometheus {
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+export class LocalPrometheus {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'prometheus-'));
   private constructor(readonly port: number) {}
 
-  static async start(targets: string[]): Promise<TestPrometheus> {
-    const prometheus = new TestPrometheus(await freePort());
+  static async start(targets: string[], port?: number): Promise<LocalPrometheus> {
+    const prometheus = new LocalPrometheus(port ?? (await freePort()));
     writeFileSync(
       join(prometheus.dir, 'prometheus.yml'),
       `global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n  - job_name: ventures\n    static_configs:\n      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]\n`,
@@ -38,13 +48,19 @@ export class TestPrometheus {
       ],
       { stdio: 'ignore' },
     );
-    await waitFor(
-      'Prometheus to be ready',
-      async () => ((await fetch(`${this.address}/-/ready`)).ok ? true : undefined),
-      {
-        timeoutMs: 30_000,
-      },
-    );
+    const child = this.child;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ready = await fetch(`${this.address}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) return;
+      if (Date.now() > deadline || child.exitCode !== null) {
+        throw new Error(`Prometheus (${PROMETHEUS_BINARY}) did not become ready on ${this.address}`);
+      }
+      await new Promise((done) => setTimeout(done, 200));
+    }
   }
 
   async stop(): Promise<void> {
