@@ -111,7 +111,9 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     status.phase =
       recorded.action === 'Terminate' && recorded.state === 'Applied'
         ? 'Terminating'
-        : phaseOf(verdict.failingAudits);
+        : status.metrics // never audited on usable numbers yet: nothing is known
+          ? phaseOf(verdict.failingAudits)
+          : 'Pending';
     if (recorded.id === status.lastDecision?.id) return;
     await record(venture, status, recorded, ctx);
   }
