@@ -1,6 +1,6 @@
 // Starts and stops local Kubernetes clusters: kwokctl's binary runtime on the pinned, locally built binaries.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,8 +74,17 @@ export function kubeconfigPath(name: string): string {
   return join(kwokWorkdir(), 'clusters', name, 'kubeconfig.yaml');
 }
 
+/**
+ * Runs kwokctl. Creating clusters is serialised across processes with flock: kwokctl picks its ports by
+ * probing for free ones while it writes the config, so two creations at once can pick the same ports.
+ */
 async function kwokctl(bin: string, args: string[]): Promise<string> {
-  const { stdout } = await run(join(bin, 'kwokctl'), args, {
+  const [file, argv] =
+    args[0] === 'create'
+      ? ['flock', [join(kwokWorkdir(), '.autopilot-create.lock'), join(bin, 'kwokctl'), ...args]]
+      : [join(bin, 'kwokctl'), args];
+  mkdirSync(kwokWorkdir(), { recursive: true });
+  const { stdout } = await run(file, argv, {
     env: kwokEnv(bin),
     maxBuffer: 16 * 1024 * 1024,
   });
