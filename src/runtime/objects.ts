@@ -1,7 +1,6 @@
 // Small helpers on objects: controller owner references, finalizers, and status writes that skip no-ops.
 import {
   apiVersionOf,
-  isConflict,
   type KubeClient,
   type KubeObject,
   type OwnerReference,
@@ -77,15 +76,4 @@ export async function patchStatus<T extends KubeObject & { status?: unknown }>(
     status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status },
   };
   return client.mergePatch<T>(type, object.metadata.namespace, object.metadata.name, patch, 'status');
-}
-
-/** Runs `attempt` again while it fails with 409 Conflict (it must read fresh state itself), up to `tries`. */
-export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (!isConflict(err) || i >= tries) throw err;
-    }
-  }
 }

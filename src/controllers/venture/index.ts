@@ -7,7 +7,7 @@ import { venturePhase } from '../../engine/decision.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
 import type { OperatorSettings } from '../../cli/run.js';
 import { ApiError, type KubeObject } from '../../runtime/client.js';
-import { setCondition } from '../../runtime/conditions.js';
+import { isConditionTrue, setCondition } from '../../runtime/conditions.js';
 import type { ControllerSpec, ReconcileContext, Result } from '../../runtime/controller.js';
 import { EventType } from '../../runtime/events.js';
 import type { Manager } from '../../runtime/manager.js';
@@ -281,8 +281,8 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     status.replicas = existing?.status?.replicas ?? 0;
     const selector = selectorOf(existing);
     if (selector) status.selector = selector;
-    const metricsOk = status.conditions?.find((c) => c.type === 'MetricsAvailable')?.status === 'True';
-    const workloadOk = status.conditions?.find((c) => c.type === 'WorkloadReady')?.status === 'True';
+    const metricsOk = isConditionTrue(status.conditions, 'MetricsAvailable');
+    const workloadOk = isConditionTrue(status.conditions, 'WorkloadReady');
     status.conditions = setCondition(
       status.conditions,
       status.phase === 'Terminated'

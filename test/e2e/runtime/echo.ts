@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject, ResourceType } from '../../../src/runtime/client.js';
 import type { Manager } from '../../../src/runtime/manager.js';
-import { canonical, controllerReference } from '../../../src/runtime/objects.js';
+import { canonical, controllerReference, hasFinalizer, setFinalizer } from '../../../src/runtime/objects.js';
 
 export const CONFIGMAPS: ResourceType = {
   group: '',
@@ -15,6 +15,9 @@ export const CONFIGMAPS: ResourceType = {
 };
 export const SOURCE = 'echo.autopilot.test/source';
 export const ACTION = 'echo.autopilot.test/action';
+/** Sources with this label get a finalizer: deleting one first deletes its action logs. */
+export const FINALIZE = 'echo.autopilot.test/finalize';
+export const CLEANUP = 'echo.autopilot.test/cleanup';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 
@@ -33,6 +36,16 @@ export function echoController(manager: Manager) {
     async reconcile({ namespace, name }: { namespace?: string; name: string }) {
       const source = cache.get(namespace, name);
       if (!source?.metadata.labels?.[SOURCE]) return;
+      if (source.metadata.labels[FINALIZE]) {
+        if (source.metadata.deletionTimestamp) {
+          if (!hasFinalizer(source, CLEANUP)) return;
+          const logs = cache.list(namespace).filter((cm) => cm.metadata.labels?.[ACTION] === name);
+          for (const log of logs) await manager.client.delete(CONFIGMAPS, namespace, log.metadata.name);
+          await setFinalizer(manager.client, CONFIGMAPS, source, CLEANUP, false);
+          return;
+        }
+        await setFinalizer(manager.client, CONFIGMAPS, source, CLEANUP, true);
+      }
       const hash = hashOf(source.data);
       const receipt = cache.get(namespace, `${name}-echo`);
       if (receipt?.metadata.annotations?.hash === hash) return; // done already: nothing to act on

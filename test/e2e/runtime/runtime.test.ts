@@ -9,9 +9,9 @@ import {
   type V1ConfigMap,
 } from '@kubernetes/client-node';
 import { killComponent } from '../../../hack/lib/localCluster.js';
-import { kubeConfigFrom, uniqueName, useNamespace, waitFor } from '../support/kube.js';
+import { kubeConfigFrom, uniqueName, useNamespace, waitFor, waitForGone } from '../support/kube.js';
 import { scrape, startOperator, sumMetric, type OperatorProcess } from '../support/operator.js';
-import { ACTION, SOURCE, hashOf } from './echo.js';
+import { ACTION, CLEANUP, FINALIZE, SOURCE, hashOf } from './echo.js';
 
 const kc = kubeConfigFrom();
 const core = kc.makeApiClient(CoreV1Api);
@@ -168,6 +168,30 @@ describe('the controller runtime', () => {
     expect(await standby.exited).toBe(0);
     console.log(`SIGTERM → exit 0 in ${Date.now() - stopping} ms, lease released`);
     expect(await holder(lease)).toBe('');
+  });
+
+  it('holds a deleted object with its finalizer until the controller has cleaned up after it', async () => {
+    await echo(uniqueName('finalize'));
+    await core.createNamespacedConfigMap({
+      namespace: ns.name,
+      body: {
+        metadata: { name: 'fin-0', labels: { [SOURCE]: 'true', [FINALIZE]: 'true' } },
+        data: { value: 'v1' },
+      },
+    });
+    await converged(['fin-0']);
+    const held = await waitFor('the finalizer on the source', async () => {
+      const cm = await core.readNamespacedConfigMap({ name: 'fin-0', namespace: ns.name });
+      return cm.metadata?.finalizers?.includes(CLEANUP) ? cm : undefined;
+    });
+    expect(held.metadata?.finalizers).toEqual([CLEANUP]);
+    expect(await actions('fin-')).toHaveLength(1);
+
+    await core.deleteNamespacedConfigMap({ name: 'fin-0', namespace: ns.name });
+    await waitForGone('the source', () =>
+      core.readNamespacedConfigMap({ name: 'fin-0', namespace: ns.name }),
+    );
+    expect(await actions('fin-')).toEqual([]);
   });
 
   const local = process.env.AUTOPILOT_E2E_STARTED_CLUSTER;
