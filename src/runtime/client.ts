@@ -79,6 +79,8 @@ export const FIELD_MANAGER = 'autopilot';
 type Query = Record<string, string | number | boolean | undefined>;
 
 export class KubeClient {
+  private dispatcher: ReturnType<RequestContext['getDispatcher']>;
+
   constructor(
     readonly config: KubeConfig,
     private readonly observe: RequestObserver = () => {},
@@ -208,13 +210,16 @@ export class KubeClient {
       if (value !== undefined) url.searchParams.set(key, String(value));
     const context = new RequestContext(url.toString(), method as HttpMethod);
     await this.config.applySecurityAuthentication(context);
+    // client-node 2.0.1 builds a new undici Agent on every call, i.e. a new TLS connection per
+    // request; the first one, kept, pools connections (its TLS settings do not change per request).
+    this.dispatcher ??= context.getDispatcher();
     const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
     return fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      dispatcher: context.getDispatcher(),
+      dispatcher: this.dispatcher,
       signal,
     });
   }

@@ -206,12 +206,14 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
         'scale',
       );
       venture.metadata.resourceVersion = scale.metadata.resourceVersion;
+      const before = venture.spec.replicas;
+      venture.spec.replicas = decision.targetReplicas; // so the Deployment follows in this reconcile
       await events.record(
         venture,
         VENTURES,
         EventType.Normal,
         'VentureScaled',
-        `scaled from ${venture.spec.replicas} to ${decision.targetReplicas} replicas (decision ${decision.id})`,
+        `scaled from ${before} to ${decision.targetReplicas} replicas (decision ${decision.id})`,
       );
     }
   }
