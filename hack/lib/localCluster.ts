@@ -81,7 +81,8 @@ export function kubeconfigPath(name: string): string {
 async function kwokctl(bin: string, args: string[]): Promise<string> {
   const [file, argv] =
     args[0] === 'create'
-      ? ['flock', [join(kwokWorkdir(), '.autopilot-create.lock'), join(bin, 'kwokctl'), ...args]]
+      ? // -o: the cluster's processes, started by kwokctl, must not inherit (and so hold) the lock.
+        ['flock', ['-o', join(kwokWorkdir(), '.autopilot-create.lock'), join(bin, 'kwokctl'), ...args]]
       : [join(bin, 'kwokctl'), args];
   mkdirSync(kwokWorkdir(), { recursive: true });
   const { stdout } = await run(file, argv, {
