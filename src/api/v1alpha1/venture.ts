@@ -155,9 +155,6 @@ const Policy = group(
   ],
 );
 
-const quantity = (description: string) =>
-  optional(text(description, { maxLength: 64, pattern: '^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$' }));
-
 export const VentureSpec = object(
   'The desired state of a Venture.',
   {
@@ -185,8 +182,6 @@ export const VentureSpec = object(
           minimum: 1,
           maximum: 10,
         }),
-        maxCpu: quantity('Highest CPU request a Scale decision may raise the containers to, e.g. 2 or 500m.'),
-        maxMemory: quantity('Highest memory request a Scale decision may raise the containers to, e.g. 1Gi.'),
       },
       [
         {
