@@ -16,7 +16,7 @@ import { DEPLOYMENTS, VENTURES } from '../kinds.js';
 import { ventureMetrics } from './metrics.js';
 import { planVenture, rounded } from './plan.js';
 import { redirectFrom } from './portfolio.js';
-import { deploymentNameOf, desiredDeployment, selectorOf, type Deployment } from './workload.js';
+import { deploymentNameOf, desiredDeployment, isApplied, selectorOf, type Deployment } from './workload.js';
 
 const HISTORY = 20;
 
@@ -267,7 +267,8 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     } else {
       const replicas = status.phase === 'Terminating' ? 0 : venture.spec.replicas;
       try {
-        await client.apply(DEPLOYMENTS, desiredDeployment(venture, replicas));
+        const desired = desiredDeployment(venture, replicas);
+        if (!isApplied(existing, desired)) await client.apply(DEPLOYMENTS, desired);
         workload('True', 'Applied', `Deployment ${deploymentName} at ${replicas} replicas`);
       } catch (err) {
         if (!(err instanceof ApiError) || err.code !== 422) throw err;

@@ -1,10 +1,13 @@
 // The Deployment a Venture runs: created from its pod template, or an existing one adopted by name.
 import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { KubeObject } from '../../runtime/client.js';
-import { controllerReference } from '../../runtime/objects.js';
+import { createHash } from 'node:crypto';
+import { canonical, controllerOf, controllerReference } from '../../runtime/objects.js';
 import { DEPLOYMENTS, VENTURES } from '../kinds.js';
 
 export const VENTURE_LABEL = 'autopilot.ventures/venture';
+/** Hash of what AutoPilot last applied: an unchanged desired state is not sent again. */
+export const APPLIED_HASH = 'autopilot.ventures/applied-hash';
 
 export interface Deployment extends KubeObject {
   spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: unknown };
@@ -19,6 +22,22 @@ export const deploymentNameOf = (venture: VentureResource) =>
  * adopted Deployment that is only the owner reference and the replicas: the rest stays its owner's.
  */
 export function desiredDeployment(venture: VentureResource, replicas: number): Deployment {
+  const desired = desiredSpec(venture, replicas);
+  const hash = createHash('sha256').update(canonical(desired)).digest('hex').slice(0, 16);
+  return { ...desired, metadata: { ...desired.metadata, annotations: { [APPLIED_HASH]: hash } } };
+}
+
+/** Whether the live Deployment already is what `desired` asks for, so applying it would change nothing. */
+export function isApplied(live: Deployment | undefined, desired: Deployment): boolean {
+  return (
+    live !== undefined &&
+    live.metadata.annotations?.[APPLIED_HASH] === desired.metadata.annotations?.[APPLIED_HASH] &&
+    live.spec?.replicas === desired.spec?.replicas &&
+    controllerOf(live, VENTURES)?.uid === desired.metadata.ownerReferences?.[0]?.uid
+  );
+}
+
+function desiredSpec(venture: VentureResource, replicas: number): Deployment {
   const { name, namespace } = venture.metadata;
   const metadata = {
     name: deploymentNameOf(venture),
