@@ -1,5 +1,5 @@
 // Part 1 of `npm run bench:audit`: audits per second of the pure engine (auditVenture + decideVenture).
-import type { VentureSpec } from '../../src/api/v1alpha1/venture.js';
+import { SEED_POLICY, type VentureSpec } from '../../src/api/v1alpha1/venture.js';
 import { auditVenture, type AuditInput, type VentureAudit } from '../../src/engine/audit.js';
 import { decideVenture, type DecisionInput } from '../../src/engine/decision.js';
 import { MONTH_MS, type AuditSnapshot } from '../../src/engine/history.js';
@@ -36,14 +36,7 @@ const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
 const MINUTE = 60_000;
 
 /** The seed thresholds (the CRD's defaults), as an audit reads them from spec.policy. */
-const POLICY: VentureSpec['policy'] = {
-  reviewPeriod: 3,
-  gracePeriod: '10m',
-  period: '720h',
-  trendWindow: 6,
-  terminate: { profitMargin: -0.2, roi: -0.5, burnRate: 1000, runwayMonths: 3, consecutiveLosses: 3 },
-  scale: { profitMargin: 0.3, roi: 1.0, growthRate: 0.2, customerSatisfaction: 0.8 },
-};
+const POLICY: VentureSpec['policy'] = SEED_POLICY;
 
 /** A small deterministic PRNG, so every run audits the same inputs. */
 function random(seed: number): () => number {

@@ -1,6 +1,6 @@
 // auditVenture: derived metrics by hand, the safety rules on unusable samples, and the health score.
 import { describe, expect, it } from '@jest/globals';
-import type { VentureSpec } from '../api/v1alpha1/venture.js';
+import { SEED_POLICY, type VentureSpec } from '../api/v1alpha1/venture.js';
 import { auditVenture, type AuditInput, type AvailableAudit, type VentureAudit } from './audit.js';
 import { MONTH_MS, type AuditSnapshot } from './history.js';
 import type { MetricsObservation } from './metrics.js';
@@ -8,14 +8,7 @@ import type { MetricsObservation } from './metrics.js';
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
 const MINUTE = 60_000;
 
-const policy = (): VentureSpec['policy'] => ({
-  reviewPeriod: 3,
-  gracePeriod: '10m',
-  period: '720h',
-  trendWindow: 6,
-  terminate: { profitMargin: -0.2, roi: -0.5, burnRate: 1000, runwayMonths: 3, consecutiveLosses: 3 },
-  scale: { profitMargin: 0.3, roi: 1.0, growthRate: 0.2, customerSatisfaction: 0.8 },
-});
+const policy = (): VentureSpec['policy'] => structuredClone(SEED_POLICY);
 
 const fresh = (value: number) => ({ value, at: NOW - 1000 });
 

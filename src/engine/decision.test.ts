@@ -1,6 +1,6 @@
 // decideVenture: the review period, the streak rules, scaling bounds, optimize drivers and stable ids.
 import { describe, expect, it } from '@jest/globals';
-import type { VentureSpec } from '../api/v1alpha1/venture.js';
+import { SEED_POLICY, type VentureSpec } from '../api/v1alpha1/venture.js';
 import { auditVenture, type VentureAudit } from './audit.js';
 import { decideVenture, decisionId, venturePhase, type DecisionInput } from './decision.js';
 import { MONTH_MS, type AuditSnapshot } from './history.js';
@@ -11,12 +11,8 @@ const MINUTE = 60_000;
 const venture = { namespace: 'shop', name: 'widgets', uid: '5f1c' };
 
 const policy = (reviewPeriod = 3): VentureSpec['policy'] => ({
+  ...structuredClone(SEED_POLICY),
   reviewPeriod,
-  gracePeriod: '10m',
-  period: '720h',
-  trendWindow: 6,
-  terminate: { profitMargin: -0.2, roi: -0.5, burnRate: 1000, runwayMonths: 3, consecutiveLosses: 3 },
-  scale: { profitMargin: 0.3, roi: 1.0, growthRate: 0.2, customerSatisfaction: 0.8 },
 });
 
 const auditAt = (

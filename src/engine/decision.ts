@@ -98,9 +98,13 @@ export function decideVenture(input: DecisionInput, now: Date | number): Verdict
   return { decision: grow(input, audit, decided), failingAudits: 0 };
 }
 
-/** The phase status shows for a verdict; a blocked termination stays under review. */
-export function venturePhase(verdict: Verdict): Phase {
-  if (verdict.decision.action === 'Terminate') return 'Terminating';
+/**
+ * The phase status shows: Pending until an audit had usable numbers, Terminating once a termination is
+ * applied (recommended, pending or blocked ones stay under review), UnderReview during a failing streak.
+ */
+export function venturePhase(verdict: Verdict, state: Decision['state'] = 'Applied', audited = true): Phase {
+  if (!audited) return 'Pending';
+  if (verdict.decision.action === 'Terminate' && state === 'Applied') return 'Terminating';
   return verdict.failingAudits > 0 ? 'UnderReview' : 'Active';
 }
 

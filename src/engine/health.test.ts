@@ -1,16 +1,9 @@
 // Tiers at their boundaries and the scale of each health component.
 import { describe, expect, it } from '@jest/globals';
-import type { VentureSpec } from '../api/v1alpha1/venture.js';
+import { SEED_POLICY, type VentureSpec } from '../api/v1alpha1/venture.js';
 import { scaleBetween, scoreHealth, tierOf } from './health.js';
 
-const policy: VentureSpec['policy'] = {
-  reviewPeriod: 3,
-  gracePeriod: '10m',
-  period: '720h',
-  trendWindow: 6,
-  terminate: { profitMargin: -0.2, roi: -0.5, burnRate: 1000, runwayMonths: 3, consecutiveLosses: 3 },
-  scale: { profitMargin: 0.3, roi: 1.0, growthRate: 0.2, customerSatisfaction: 0.8 },
-};
+const policy: VentureSpec['policy'] = SEED_POLICY;
 
 describe('tierOf', () => {
   it.each([

@@ -334,5 +334,8 @@ export const Venture = defineKind({
 });
 
 export type VentureSpec = Static<typeof VentureSpec>;
+
+/** The seed thresholds: the policy of a Venture that sets none (the CRD's default for spec.policy). */
+export const SEED_POLICY = Policy.default as VentureSpec['policy'];
 export type VentureStatus = Static<typeof VentureStatus>;
 export type Decision = Static<typeof Decision>;

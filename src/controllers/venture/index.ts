@@ -108,12 +108,11 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       now,
     );
 
-    status.phase =
-      recorded.action === 'Terminate' && recorded.state === 'Applied'
-        ? 'Terminating'
-        : status.metrics // never audited on usable numbers yet: nothing is known
-          ? phaseOf(verdict.failingAudits)
-          : 'Pending';
+    status.phase = venturePhase(
+      { decision: recorded, failingAudits: verdict.failingAudits },
+      recorded.state,
+      status.metrics !== undefined,
+    );
     if (recorded.id === status.lastDecision?.id) return;
     await record(venture, status, recorded, ctx);
   }
@@ -315,9 +314,6 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
 
   return { name: 'venture', for: VENTURES, owns: [DEPLOYMENTS], reconcile };
 }
-
-const phaseOf = (failingAudits: number) =>
-  venturePhase({ decision: { id: '', action: 'Hold', reason: '', decidedAt: '' }, failingAudits });
 
 function eventFor(
   venture: VentureResource,
