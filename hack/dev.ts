@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildTools, clusterUp } from './lib/localCluster.js';
-import { LocalPrometheus, PROMETHEUS_BINARY, freePort } from './lib/prometheus.js';
+import { LocalPrometheus, PROMETHEUS_BINARY } from './lib/prometheus.js';
+import { startVentureApp } from './lib/ventureApp.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEV_CLUSTER = 'autopilot';
@@ -33,21 +34,10 @@ function node(
 }
 
 async function startApp(venture: keyof typeof numbers): Promise<string> {
-  const port = await freePort();
-  node('examples/venture-app/server.ts', [], { PORT: String(port) });
-  const url = `http://127.0.0.1:${port}`;
-  for (let tries = 0; ; tries++) {
-    const ok = await fetch(`${url}/ventures/${venture}`, {
-      method: 'POST',
-      body: JSON.stringify(numbers[venture]),
-    }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return `127.0.0.1:${port}`;
-    if (tries > 100) throw new Error(`the ${venture} app did not start`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
+  const app = await startVentureApp();
+  children.push(app.child);
+  await app.set(venture, numbers[venture]);
+  return app.target;
 }
 
 /** Prints the operator's decisions as one readable line each; the full JSON log stays in the child. */

@@ -10,6 +10,7 @@ import { DEPLOYMENTS } from '../../src/controllers/kinds.js';
 import { VENTURE_LABEL } from '../../src/controllers/venture/workload.js';
 import type { VentureResource } from '../../src/api/v1alpha1/index.js';
 import { LocalPrometheus, freePort } from '../lib/prometheus.js';
+import { startVentureApp, type Numbers } from '../lib/ventureApp.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -425,21 +426,13 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
     log(`N=${n}: namespace ${namespace}; ${flipped} of ${n} ventures will flip to winning numbers`);
 
     // The sample app, every venture's holding numbers, and Prometheus scraping the app every second.
-    const port = await freePort();
-    const appUrl = `http://127.0.0.1:${port}`;
-    app = node(children, 'examples/venture-app/server.ts', [], { PORT: String(port) }, 'ignore');
-    await until('the venture app answering', 30_000, 100, () =>
-      fetch(`${appUrl}/metrics`).then(
-        (r) => (r.ok ? true : undefined),
-        () => undefined,
-      ),
-    );
-    const post = async (name: string, numbers: object) => {
-      const r = await fetch(`${appUrl}/ventures/${name}`, { method: 'POST', body: JSON.stringify(numbers) });
-      if (r.status !== 204) throw new Error(`POST /ventures/${name}: HTTP ${r.status}`);
-    };
+    const ventureApp = await startVentureApp();
+    app = ventureApp.child;
+    children.add(app);
+    app.once('exit', () => children.delete(ventureApp.child));
+    const post = (name: string, numbers: Numbers) => ventureApp.set(name, numbers);
     await pool(names, 32, (name) => post(name, HOLD));
-    prometheus = await LocalPrometheus.start([`127.0.0.1:${port}`]);
+    prometheus = await LocalPrometheus.start([ventureApp.target]);
     const started = prometheus;
     const closePrometheus = () => started.close();
     cleanups.add(closePrometheus);
