@@ -1,5 +1,6 @@
 // Schema-building vocabulary for the CRDs: every field has a description, bounds, and its default if any.
 import { OptionalKind, Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import { QUANTITY_PATTERN } from './quantity.js';
 
 /** One CEL rule as the API server takes it in `x-kubernetes-validations`. */
 export interface CelRule {
@@ -49,6 +50,14 @@ export const duration = (description: string, fallback?: string) =>
     pattern: '^([0-9]+(ms|s|m|h))+$',
     maxLength: 32,
     ...(fallback === undefined ? {} : { default: fallback }),
+  });
+
+/** A non-negative resource quantity such as 250m, 1.5, 128Mi or 2Gi. */
+export const quantity = (description: string) =>
+  Type.String({
+    description: `${description} A quantity such as 500m, 2, 256Mi or 1Gi.`,
+    pattern: QUANTITY_PATTERN,
+    maxLength: 64,
   });
 
 export const timestamp = (description: string) =>

@@ -2,9 +2,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
 import type { VentureResource } from '../api/v1alpha1/index.js';
-import { VENTURES } from '../controllers/kinds.js';
+import { DEPLOYMENTS, VENTURES } from '../controllers/kinds.js';
+import { deploymentNameOf, type Deployment } from '../controllers/venture/workload.js';
 import { planVenture } from '../controllers/venture/plan.js';
-import { KubeClient } from '../runtime/client.js';
+import { isNotFound, KubeClient } from '../runtime/client.js';
 import { runSettings } from './run.js';
 
 export const planUsage = `usage: autopilot plan [-n NAMESPACE | -A] [--prometheus-address URL] [--default-mode MODE]
@@ -54,7 +55,18 @@ export async function planCommand(argv: string[]): Promise<number> {
       continue;
     }
     const portfolio = items.filter((v) => v.metadata.namespace === ns);
-    const plan = await planVenture(client, venture, portfolio, settings.ventures, now);
+    const deployment = await client
+      .get<Deployment>(DEPLOYMENTS, ns, deploymentNameOf(venture))
+      .catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+    const plan = await planVenture(client, venture, {
+      portfolio,
+      settings: settings.ventures,
+      now,
+      deployment,
+    });
     const health = plan.audit.metricsAvailable ? `${plan.audit.health.score} ${plan.audit.health.tier}` : '-';
     rows.push([
       ns,

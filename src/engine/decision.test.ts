@@ -197,6 +197,95 @@ describe('decideVenture scaling', () => {
   });
 });
 
+describe('decideVenture cooldown', () => {
+  const cooldownMs = 10 * MINUTE;
+
+  it('holds a qualifying venture while its last Scale is within the cooldown', () => {
+    const scaledAt = new Date(NOW - 4 * MINUTE).toISOString();
+    const { decision } = decide(auditAt(NOW, winning, grown), { cooldownMs, previous: { scaledAt } });
+    expect(decision.action).toBe('Hold');
+    expect(decision.reason).toMatch(
+      /, but cooling down: scaled at 2026-06-15T11:56:00.000Z, next Scale possible in 6m0s \(cooldown 10m0s\)$/,
+    );
+  });
+
+  it('scales again once the cooldown has passed', () => {
+    const scaledAt = new Date(NOW - cooldownMs).toISOString();
+    const { decision } = decide(auditAt(NOW, winning, grown), { cooldownMs, previous: { scaledAt } });
+    expect(decision).toMatchObject({ action: 'Scale', targetReplicas: 6 });
+  });
+
+  it('does not hold back terminations or optimizations', () => {
+    const scaledAt = new Date(NOW - MINUTE).toISOString();
+    const failing = decide(auditAt(NOW, losing), {
+      cooldownMs,
+      previous: { scaledAt, failingAudits: 2, auditedAt: new Date(0).toISOString() },
+    });
+    expect(failing.decision.action).toBe('Terminate');
+  });
+});
+
+describe('decideVenture requests', () => {
+  const containers = [
+    { name: 'app', requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '160Mi' } },
+    { name: 'sidecar', requests: { cpu: '50m' } },
+  ];
+  const scaling = (requests: DecisionInput['scaling']['requests']) => ({
+    minReplicas: 1,
+    maxReplicas: 10,
+    factor: 2,
+    requests,
+  });
+
+  it('raises requests with the replicas, each up to its cap and the container limit', () => {
+    const { decision } = decide(auditAt(NOW, winning, grown), {
+      containers,
+      scaling: scaling({ factor: 1.5, maxCpu: '300m', maxMemory: '1Gi' }),
+    });
+    expect(decision).toMatchObject({
+      action: 'Scale',
+      targetReplicas: 6,
+      targetRequests: [
+        { container: 'app', cpu: '300m', memory: '160Mi' },
+        { container: 'sidecar', cpu: '75m' },
+      ],
+    });
+    expect(decision.reason).toMatch(
+      /: scale from 3 to 6 replicas \(max 10\); raise requests app cpu 250m→300m, app memory 128Mi→160Mi, sidecar cpu 50m→75m$/,
+    );
+  });
+
+  it('still scales requests when replicas are at the maximum, and holds once both are at their caps', () => {
+    const atMax = decide(auditAt(NOW, winning, grown), {
+      replicas: 10,
+      containers,
+      scaling: scaling({ factor: 2, maxCpu: '1' }),
+    });
+    expect(atMax.decision).toMatchObject({ action: 'Scale', targetReplicas: 10 });
+    expect(atMax.decision.reason).toMatch(/: raise requests app cpu 250m→500m, sidecar cpu 50m→100m$/);
+
+    const capped = decide(auditAt(NOW, winning, grown), {
+      replicas: 10,
+      containers: [{ name: 'app', requests: { cpu: '1' } }],
+      scaling: scaling({ factor: 2, maxCpu: '1' }),
+    });
+    expect(capped.decision.action).toBe('Hold');
+    expect(capped.decision.reason).toMatch(
+      /maximum reached: 10 replicas, maxReplicas 10, requests at their caps$/,
+    );
+  });
+
+  it('leaves requests alone without a policy, or for resources without a request or a maximum', () => {
+    expect(decide(auditAt(NOW, winning, grown), { containers }).decision.targetRequests).toBeUndefined();
+    const { decision } = decide(auditAt(NOW, winning, grown), {
+      containers: [{ name: 'app', requests: { memory: '64Mi' } }],
+      scaling: scaling({ factor: 2, maxCpu: '2' }),
+    });
+    expect(decision.targetRequests).toBeUndefined();
+    expect(decision.reason).not.toMatch(/requests/);
+  });
+});
+
 describe('decideVenture optimization', () => {
   it('flags low satisfaction that holds back scaling', () => {
     const { decision } = decide(auditAt(NOW, { ...winning, satisfaction: 0.7 }, grown));

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { Decision, VentureSpec, VentureStatus } from '../api/v1alpha1/venture.js';
 import { CAC_RISE, type AvailableAudit, type VentureAudit } from './audit.js';
-import { clip, epochMs, isoTime, money, num, pct } from './format.js';
+import { clip, duration, epochMs, isoTime, money, num, pct } from './format.js';
+import { raiseRequests, type ContainerRequests, type ContainerResources } from './requests.js';
 
 export type DecisionAction = Decision['action'];
 export type Phase = NonNullable<VentureStatus['phase']>;
@@ -14,6 +15,9 @@ export interface VentureIdentity {
   uid?: string;
 }
 
+/** Why a Hold holds, when it is news: the controller turns these into Warning Events. */
+export type HoldCause = 'MetricsUnavailable' | 'UnderReview';
+
 /** Why a guard turned a Terminate into a Hold. */
 export type BlockedBy = 'Protected' | 'RateLimited' | 'CircuitBreaker';
 
@@ -21,6 +25,10 @@ export type BlockedBy = 'Protected' | 'RateLimited' | 'CircuitBreaker';
 export interface VentureDecision extends Omit<Decision, 'state'> {
   /** Scale only: the replicas to scale to. */
   targetReplicas?: number;
+  /** Scale only: the container requests to raise to. */
+  targetRequests?: ContainerRequests[];
+  /** Hold only: why, when it is news. */
+  cause?: HoldCause;
   /** Optimize only: the metrics that call for it, e.g. ["profitMargin", "trend"]. */
   drivers?: string[];
   /** Set when a guard blocked a termination: the controller records the decision as Blocked. */
@@ -31,11 +39,15 @@ export interface DecisionInput {
   venture: VentureIdentity;
   audit: VentureAudit;
   policy: VentureSpec['policy'];
-  scaling: Pick<VentureSpec['scaling'], 'minReplicas' | 'maxReplicas' | 'factor'>;
+  scaling: Pick<VentureSpec['scaling'], 'minReplicas' | 'maxReplicas' | 'factor' | 'requests'>;
+  /** Least time between two Scale decisions; none is no cooldown. */
+  cooldownMs?: number;
   /** Replicas the venture runs now (spec.replicas). */
   replicas: number;
-  /** From status: `failingAudits` and `metrics.observedAt` of the previous audit. */
-  previous: { failingAudits?: number; auditedAt?: string };
+  /** The containers as they run now, for raising requests; none leaves requests alone. */
+  containers?: readonly ContainerResources[];
+  /** From status: `failingAudits` and `metrics.observedAt` of the previous audit, `lastScaleTime`. */
+  previous: { failingAudits?: number; auditedAt?: string; scaledAt?: string };
 }
 
 export interface Verdict {
@@ -75,7 +87,10 @@ export function decideVenture(input: DecisionInput, now: Date | number): Verdict
 
   // Unusable metrics are not an audit: the streak neither advances nor resets.
   if (!audit.metricsAvailable) {
-    return { decision: decided('Hold', `holding: ${audit.reason}`), failingAudits: streak };
+    return {
+      decision: decided('Hold', `holding: ${audit.reason}`, { cause: 'MetricsUnavailable' }),
+      failingAudits: streak,
+    };
   }
   if (audit.failing) {
     // Only samples newer than the last audit's count again, so re-reading the same samples cannot terminate.
@@ -91,11 +106,12 @@ export function decideVenture(input: DecisionInput, now: Date | number): Verdict
       decision: decided(
         'Hold',
         `under review: ${failures} (${failingAudits} of ${policy.reviewPeriod} consecutive failing audits)`,
+        { cause: 'UnderReview' },
       ),
       failingAudits,
     };
   }
-  return { decision: grow(input, audit, decided), failingAudits: 0 };
+  return { decision: grow(input, audit, decided, epochMs(now)), failingAudits: 0 };
 }
 
 /**
@@ -117,7 +133,7 @@ function isNewer(observedAt: string, previous: string | undefined): boolean {
 type Decide = (action: DecisionAction, reason: string, extra?: Partial<VentureDecision>) => VentureDecision;
 
 /** A venture that is not failing: scale it, flag it for optimization, or hold. */
-function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide): VentureDecision {
+function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide, now: number): VentureDecision {
   const { scale } = input.policy;
   const m = audit.snapshot;
   const checks = [
@@ -133,18 +149,26 @@ function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide): Ven
 
   if (financial && (satisfaction?.met ?? true)) {
     const met = [...checks, ...(satisfaction ? [satisfaction] : [])].map((c) => c.text).join(', ');
-    const { minReplicas, maxReplicas, factor } = input.scaling;
+    const { minReplicas, maxReplicas, factor, requests } = input.scaling;
     const target = Math.min(maxReplicas, Math.max(minReplicas, Math.ceil(input.replicas * factor)));
-    if (target > input.replicas) {
-      return decided(
-        'Scale',
-        `${met}: scale from ${input.replicas} to ${target} replicas (max ${maxReplicas})`,
-        { targetReplicas: target },
-      );
+    const raise = requests && input.containers ? raiseRequests(input.containers, requests) : undefined;
+    const steps = [
+      ...(target > input.replicas
+        ? [`scale from ${input.replicas} to ${target} replicas (max ${maxReplicas})`]
+        : []),
+      ...(raise?.changes.length ? [`raise requests ${raise.changes.join(', ')}`] : []),
+    ];
+    if (steps.length) {
+      const wait = cooldownLeft(input, now);
+      if (wait) return decided('Hold', `${met}, but ${wait}`);
+      return decided('Scale', `${met}: ${steps.join('; ')}`, {
+        targetReplicas: Math.max(target, input.replicas),
+        ...(raise?.changes.length && { targetRequests: raise.requests }),
+      });
     }
     const limit =
       input.replicas >= maxReplicas
-        ? `maximum reached: ${input.replicas} replicas, maxReplicas ${maxReplicas}`
+        ? `maximum reached: ${input.replicas} replicas, maxReplicas ${maxReplicas}${requests ? ', requests at their caps' : ''}`
         : `factor ${num(factor)} does not raise ${input.replicas} replicas`;
     return decided('Hold', `${met}, but ${limit}`);
   }
@@ -175,6 +199,16 @@ function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide): Ven
   if (drivers.length) return decided('Optimize', `optimize: ${why.join('; ')}`, { drivers });
 
   return decided('Hold', `no threshold crossed: ${checks.map((c) => c.shown).join(', ')}`);
+}
+
+/** "cooling down: …" while the last Scale is more recent than the cooldown, else undefined. */
+function cooldownLeft(input: DecisionInput, now: number): string | undefined {
+  const scaledAt = Date.parse(input.previous.scaledAt ?? '');
+  const cooldown = input.cooldownMs ?? 0;
+  if (!Number.isFinite(scaledAt)) return undefined;
+  const left = scaledAt + cooldown - now;
+  if (left <= 0) return undefined;
+  return `cooling down: scaled at ${isoTime(scaledAt)}, next Scale possible in ${duration(left)} (cooldown ${duration(cooldown)})`;
 }
 
 function check(name: string, value: number | undefined, threshold: number, show: (x: number) => string) {

@@ -15,6 +15,7 @@ import {
   oneOf,
   opaque,
   optional,
+  quantity,
   secretKeyRef,
   stringMap,
   text,
@@ -25,6 +26,7 @@ import { defineKind } from './kind.js';
 
 export const Tiers = ['Excellent', 'Good', 'Average', 'Poor', 'Failing'] as const;
 export const DecisionActions = ['Scale', 'Terminate', 'Optimize', 'Hold'] as const;
+export const DecisionStates = ['Recommended', 'PendingApproval', 'Applying', 'Applied', 'Blocked'] as const;
 
 const query = (what: string) => text(`PromQL query whose single result is ${what}.`, { maxLength: 4096 });
 const jsonPath = (what: string) =>
@@ -182,6 +184,40 @@ export const VentureSpec = object(
           minimum: 1,
           maximum: 10,
         }),
+        cooldown: optional(
+          duration(
+            'Least time between two Scale decisions, so the numbers can show the last one; empty is one business period (policy.period).',
+          ),
+        ),
+        requests: optional(
+          object(
+            'Raise the CPU and memory requests of each container on a Scale decision, up to a cap.',
+            {
+              factor: number('Requests are multiplied by this on a Scale decision.', {
+                default: 1.5,
+                minimum: 1,
+                maximum: 10,
+              }),
+              maxCpu: optional(
+                quantity(
+                  'Highest CPU request per container; never past the container’s CPU limit. Unset leaves CPU requests alone.',
+                ),
+              ),
+              maxMemory: optional(
+                quantity(
+                  'Highest memory request per container; never past the container’s memory limit. Unset leaves memory requests alone.',
+                ),
+              ),
+            },
+            [
+              {
+                rule: 'has(self.maxCpu) || has(self.maxMemory)',
+                message:
+                  'set scaling.requests.maxCpu or scaling.requests.maxMemory: requests are raised up to them',
+              },
+            ],
+          ),
+        ),
       },
       [
         {
@@ -243,6 +279,17 @@ const MetricsSnapshot = object('The numbers an audit or decision was made on.', 
   consecutiveLosses: optional(integer('Loss-making periods in a row.', { minimum: 0, maximum: 100000 })),
 });
 
+const containerRequests = (description: string) =>
+  list(
+    description,
+    object('The requests of one container.', {
+      container: dnsLabel('Container name.'),
+      cpu: optional(quantity('CPU request.')),
+      memory: optional(quantity('Memory request.')),
+    }),
+    16,
+  );
+
 export const Decision = object('A decision of the audit engine.', {
   id: text('Unique id of the decision; approve it with the annotation autopilot.ventures/approve: <id>.', {
     maxLength: 64,
@@ -250,13 +297,14 @@ export const Decision = object('A decision of the audit engine.', {
   action: oneOf('What was decided.', DecisionActions),
   reason: text('Why, quoting the numbers.', { maxLength: 1024 }),
   state: oneOf(
-    'Recommended (Observe mode), PendingApproval (Supervised), Applied, or Blocked by a safety rule.',
-    ['Recommended', 'PendingApproval', 'Applied', 'Blocked'] as const,
+    'Recommended (Observe mode), PendingApproval (Supervised), Applying (recorded, being carried out; a restart finishes it), Applied, or Blocked by a safety rule.',
+    DecisionStates,
   ),
   decidedAt: timestamp('When the decision was made.'),
   targetReplicas: optional(
     integer('Scale only: the replicas the decision scales to.', { minimum: 0, maximum: 1000 }),
   ),
+  targetRequests: optional(containerRequests('Scale only: the container requests the decision raises.')),
   metrics: optional(MetricsSnapshot),
 });
 
@@ -305,6 +353,12 @@ export const VentureStatus = object('The observed state of a Venture.', {
     }),
   ),
   terminatedAt: optional(timestamp('When the venture was terminated.')),
+  lastScaleTime: optional(timestamp('When a Scale decision was last applied; the cooldown counts from it.')),
+  requests: optional(
+    containerRequests(
+      'Requests raised by Scale decisions, per container: the Deployment gets them over its template’s.',
+    ),
+  ),
 });
 
 export const Venture = defineKind({

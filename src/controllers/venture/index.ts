@@ -3,7 +3,7 @@
 import { parseDuration } from '../../api/duration.js';
 import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
-import { venturePhase } from '../../engine/decision.js';
+import { venturePhase, type HoldCause } from '../../engine/decision.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
 import type { OperatorSettings } from '../../cli/run.js';
 import { ApiError, type KubeObject } from '../../runtime/client.js';
@@ -11,7 +11,7 @@ import { isConditionTrue, setCondition } from '../../runtime/conditions.js';
 import type { ControllerSpec, ReconcileContext, Result } from '../../runtime/controller.js';
 import { EventType } from '../../runtime/events.js';
 import type { Manager } from '../../runtime/manager.js';
-import { patchStatus } from '../../runtime/objects.js';
+import { canonical, patchStatus } from '../../runtime/objects.js';
 import { DEPLOYMENTS, VENTURES } from '../kinds.js';
 import { ventureMetrics } from './metrics.js';
 import { planVenture, rounded } from './plan.js';
@@ -41,6 +41,14 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     const intervalMs = parseDuration(venture.spec.metrics.interval);
     let requeueAfterMs = intervalMs;
 
+    const unfinished = status.lastDecision;
+    if (unfinished?.state === 'Applying') {
+      // Recorded, then the process stopped (or the action failed) before it was done: finish it once.
+      ctx.logger.info({ decision: unfinished.id }, 'finishing a decision recorded before');
+      await act(venture, status, unfinished, now);
+      markApplied(status, unfinished.id);
+      await persist(venture, status); // the audit below plans from the persisted status
+    }
     if (status.phase !== 'Terminating' && status.phase !== 'Terminated') {
       const lastAudit = status.lastAuditTime ? Date.parse(status.lastAuditTime) : NaN;
       if (!(now - lastAudit < intervalMs)) await audit(venture, status, now, ctx);
@@ -63,14 +71,14 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       audit: result,
       verdict,
       decision: recorded,
-    } = await planVenture(
-      client,
-      venture,
-      ventures.list(namespace),
-      settings.ventures,
+      cause,
+    } = await planVenture(client, venture, {
+      portfolio: ventures.list(namespace),
+      settings: settings.ventures,
       now,
-      terminatedHere.get(namespace),
-    );
+      deployment: deployments.get(namespace, deploymentNameOf(venture)),
+      terminations: terminatedHere.get(namespace),
+    });
     gauges.auditDuration.observe((performance.now() - started) / 1000);
 
     status.lastAuditTime = new Date(now).toISOString();
@@ -113,8 +121,9 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       recorded.state,
       status.metrics !== undefined,
     );
-    if (recorded.id === status.lastDecision?.id) return;
-    await record(venture, status, recorded, ctx);
+    // The same decision in the same state is already recorded (a mode change records it anew).
+    if (recorded.id === status.lastDecision?.id && recorded.state === status.lastDecision.state) return;
+    await record(venture, status, recorded, ctx, cause);
   }
 
   /** A Supervised decision waiting for approval is applied once the approve annotation names it. */
@@ -130,37 +139,54 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       venture.metadata.annotations?.[APPROVE_ANNOTATION] !== pending.id
     )
       return;
-    const approved: Decision = { ...pending, state: 'Applied' };
-    status.history = (status.history ?? []).map((d) => (d.id === approved.id ? approved : d));
-    status.lastDecision = approved;
-    if (approved.action === 'Terminate') status.phase = 'Terminating';
-    ctx.logger.info({ decision: approved.id }, 'decision approved');
-    await act(venture, status, approved, now);
+    ctx.logger.info({ decision: pending.id }, 'decision approved');
+    await carryOut(venture, status, pending, now);
   }
 
-  /** Writes the decision to status and an Event before acting on it (invariant 3), then acts. */
+  /** Writes the decision to status and an Event, then carries it out if the mode allows. */
   async function record(
     venture: VentureResource,
     status: VentureStatus,
     decision: Decision,
     ctx: ReconcileContext,
+    cause: HoldCause | undefined,
   ) {
     status.lastDecision = decision;
     // A run of Holds in the same state is kept as its first: history is for what changed.
     const head = status.history?.[0];
     const repeatsHold =
       decision.action === 'Hold' && head?.action === 'Hold' && head.state === decision.state;
-    if (!repeatsHold) status.history = [decision, ...(status.history ?? [])].slice(0, HISTORY);
+    if (!repeatsHold) {
+      const others = (status.history ?? []).filter((d) => d.id !== decision.id);
+      status.history = [decision, ...others].slice(0, HISTORY);
+    }
     gauges.decisions.inc({ action: decision.action, state: decision.state });
     ctx.logger.info(
       { decision: decision.id, action: decision.action, state: decision.state, reason: decision.reason },
       'decided',
     );
-    const event = eventFor(venture, decision);
+    const event = eventFor(venture, decision, cause);
     if (event) await events.record(venture, VENTURES, event.type, event.reason, event.note);
     if (decision.state === 'Applied' && decision.action !== 'Hold') {
-      await act(venture, status, decision, clock.now());
+      await carryOut(venture, status, decision, clock.now());
     }
+  }
+
+  /**
+   * Invariant 3: the decision is persisted as Applying before the workload is touched, so a restart
+   * finishes it (act is idempotent) instead of deciding it again; then it is Applied.
+   */
+  async function carryOut(venture: VentureResource, status: VentureStatus, decision: Decision, now: number) {
+    setState(status, decision.id, 'Applying');
+    if (decision.action === 'Terminate') {
+      const { namespace } = venture.metadata;
+      status.phase = 'Terminating';
+      status.terminatedAt = new Date(now).toISOString();
+      terminatedHere.set(namespace, [...(terminatedHere.get(namespace) ?? []), now]);
+    }
+    await persist(venture, status);
+    await act(venture, status, status.lastDecision!, now);
+    markApplied(status, decision.id);
   }
 
   /** Writes status and keeps the private copy in step with what the server now has. */
@@ -170,14 +196,9 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     venture.status = JSON.parse(JSON.stringify(status)) as VentureStatus;
   }
 
+  /** What a decision does; safe to run again for the same decision (a restart may finish it). */
   async function act(venture: VentureResource, status: VentureStatus, decision: Decision, now: number) {
     const { namespace, name } = venture.metadata;
-    if (decision.action === 'Terminate') {
-      status.phase = 'Terminating';
-      status.terminatedAt = new Date(now).toISOString();
-      terminatedHere.set(namespace, [...(terminatedHere.get(namespace) ?? []), now]);
-    }
-    await persist(venture, status); // before the workload is touched
     if (decision.action === 'Terminate') {
       const grants = await redirectFrom(
         client,
@@ -196,24 +217,38 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
         );
       }
     }
-    if (decision.action === 'Scale' && decision.targetReplicas !== undefined) {
-      const scale = await client.mergePatch<KubeObject>(
-        VENTURES,
-        namespace,
-        name,
-        { spec: { replicas: decision.targetReplicas } },
-        'scale',
-      );
-      venture.metadata.resourceVersion = scale.metadata.resourceVersion;
-      const before = venture.spec.replicas;
-      venture.spec.replicas = decision.targetReplicas; // so the Deployment follows in this reconcile
-      await events.record(
-        venture,
-        VENTURES,
-        EventType.Normal,
-        'VentureScaled',
-        `scaled from ${before} to ${decision.targetReplicas} replicas (decision ${decision.id})`,
-      );
+    if (decision.action === 'Scale') {
+      const done: string[] = [];
+      const target = decision.targetReplicas ?? venture.spec.replicas;
+      if (target !== venture.spec.replicas) {
+        const scale = await client.mergePatch<KubeObject>(
+          VENTURES,
+          namespace,
+          name,
+          { spec: { replicas: target } },
+          'scale',
+        );
+        venture.metadata.resourceVersion = scale.metadata.resourceVersion;
+        done.push(`scaled from ${venture.spec.replicas} to ${target} replicas`);
+        venture.spec.replicas = target; // so the Deployment follows in this reconcile
+      }
+      const requests = decision.targetRequests;
+      if (requests && canonical(requests) !== canonical(status.requests ?? [])) {
+        status.requests = requests; // the Deployment gets them in this reconcile's converge
+        done.push(
+          `requests ${requests.map((r) => `${r.container} ${[r.cpu, r.memory].filter(Boolean).join('/')}`).join(', ')}`,
+        );
+      }
+      if (done.length) {
+        status.lastScaleTime = new Date(now).toISOString();
+        await events.record(
+          venture,
+          VENTURES,
+          EventType.Normal,
+          'VentureScaled',
+          `${done.join('; ')} (decision ${decision.id})`,
+        );
+      }
     }
   }
 
@@ -266,7 +301,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     } else {
       const replicas = status.phase === 'Terminating' ? 0 : venture.spec.replicas;
       try {
-        const desired = desiredDeployment(venture, replicas);
+        const desired = desiredDeployment(venture, replicas, status.requests);
         if (!isApplied(existing, desired)) await client.apply(DEPLOYMENTS, desired);
         workload('True', 'Applied', `Deployment ${deploymentName} at ${replicas} replicas`);
       } catch (err) {
@@ -315,9 +350,19 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
   return { name: 'venture', for: VENTURES, owns: [DEPLOYMENTS], reconcile };
 }
 
+/** The decision's state, in lastDecision and in its history entry. */
+function setState(status: VentureStatus, id: string, state: Decision['state']): void {
+  const update = (d: Decision) => (d.id === id ? { ...d, state } : d);
+  status.history = (status.history ?? []).map(update);
+  if (status.lastDecision) status.lastDecision = update(status.lastDecision);
+}
+
+const markApplied = (status: VentureStatus, id: string) => setState(status, id, 'Applied');
+
 function eventFor(
   venture: VentureResource,
   d: Decision,
+  cause: HoldCause | undefined,
 ): { type: EventType; reason: string; note: string } | undefined {
   const approve = `approve with: kubectl annotate venture ${venture.metadata.name} ${APPROVE_ANNOTATION}=${d.id}`;
   if (d.state === 'Blocked') return { type: EventType.Warning, reason: 'TerminationBlocked', note: d.reason };
@@ -341,9 +386,9 @@ function eventFor(
     };
   if (d.action === 'Optimize')
     return { type: EventType.Normal, reason: 'OptimizationRecommended', note: d.reason };
-  if (d.action === 'Hold' && d.reason.startsWith('holding:'))
+  if (cause === 'MetricsUnavailable')
     return { type: EventType.Warning, reason: 'MetricsUnavailable', note: d.reason };
-  if (d.action === 'Hold' && d.reason.startsWith('under review'))
+  if (cause === 'UnderReview')
     return { type: EventType.Warning, reason: 'VentureUnderReview', note: d.reason };
   return undefined;
 }

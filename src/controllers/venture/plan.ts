@@ -4,11 +4,12 @@ import { parseDuration } from '../../api/duration.js';
 import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision } from '../../api/v1alpha1/venture.js';
 import { auditVenture, type VentureAudit } from '../../engine/audit.js';
-import { decideVenture, type Verdict, type VentureDecision } from '../../engine/decision.js';
+import { decideVenture, type HoldCause, type Verdict, type VentureDecision } from '../../engine/decision.js';
 import { guardCircuitBreaker, guardProtected, guardRateLimit } from '../../engine/guards.js';
 import { APPROVE_ANNOTATION, decisionState, nextDecision, type Mode } from '../../engine/mode.js';
 import type { KubeClient } from '../../runtime/client.js';
 import { readVentureMetrics, type MetricsRead } from './observe.js';
+import { containersOf, type Deployment } from './workload.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -25,19 +26,25 @@ export interface VenturePlan {
   verdict: Verdict;
   /** The decision to record: guarded, with its state under the mode (a pending one kept). */
   decision: Decision;
+  /** Why a Hold holds, when that is news (an Event). */
+  cause?: HoldCause;
 }
 
-/**
- * `portfolio` is the venture's namespace as the caller sees it; `terminations` adds termination times
- * the caller knows of that the portfolio's status may not show yet.
- */
+export interface PlanContext {
+  /** The venture's namespace as the caller sees it. */
+  portfolio: readonly VentureResource[];
+  settings: PlanSettings;
+  now: number;
+  /** The venture's Deployment, if it exists: the containers whose requests a Scale raises. */
+  deployment?: Deployment;
+  /** Termination times the caller knows of that the portfolio's status may not show yet. */
+  terminations?: readonly number[];
+}
+
 export async function planVenture(
   client: KubeClient,
   venture: VentureResource,
-  portfolio: readonly VentureResource[],
-  settings: PlanSettings,
-  now: number,
-  terminations: readonly number[] = [],
+  { portfolio, settings, now, deployment, terminations = [] }: PlanContext,
 ): Promise<VenturePlan> {
   const { namespace, name, uid } = venture.metadata;
   const { spec, status = {} } = venture;
@@ -59,8 +66,14 @@ export async function planVenture(
       audit,
       policy: spec.policy,
       scaling: spec.scaling,
+      cooldownMs: parseDuration(spec.scaling.cooldown ?? spec.policy.period),
       replicas: spec.replicas,
-      previous: { failingAudits: status.failingAudits, auditedAt: status.metrics?.observedAt },
+      containers: containersOf(venture, deployment),
+      previous: {
+        failingAudits: status.failingAudits,
+        auditedAt: status.metrics?.observedAt,
+        scaledAt: status.lastScaleTime,
+      },
     },
     now,
   );
@@ -73,6 +86,7 @@ export async function planVenture(
     audit,
     verdict,
     decision: nextDecision(status.lastDecision, asStatusDecision(guarded, state)),
+    ...(guarded.cause && { cause: guarded.cause }),
   };
 }
 
@@ -127,7 +141,7 @@ export function rounded<T extends object>(snapshot: T): T {
 }
 
 function asStatusDecision(d: VentureDecision, state: Decision['state']): Decision {
-  const { id, action, reason, decidedAt, metrics, targetReplicas } = d;
+  const { id, action, reason, decidedAt, metrics, targetReplicas, targetRequests } = d;
   return {
     id,
     action,
@@ -136,5 +150,6 @@ function asStatusDecision(d: VentureDecision, state: Decision['state']): Decisio
     decidedAt,
     ...(metrics && { metrics: rounded(metrics) }),
     ...(targetReplicas !== undefined && { targetReplicas }),
+    ...(targetRequests && { targetRequests }),
   };
 }

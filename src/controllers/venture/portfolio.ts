@@ -26,7 +26,9 @@ async function replicaLimit(client: KubeClient, namespace: string, operatorLimit
 
 /**
  * Grants the donor's replicas and budget to recipients and writes each grant to the recipient: its
- * replicas through the scale subresource, the grant and its source to status.allocation.
+ * replicas through the scale subresource, the grant and its source to status.allocation. Once any
+ * venture's allocation names the donor its capacity was given: a second call (a restart finishing the
+ * termination) grants nothing.
  */
 export async function redirectFrom(
   client: KubeClient,
@@ -39,6 +41,7 @@ export async function redirectFrom(
   const active = portfolio.filter(
     (v) => v.status?.phase !== 'Terminated' && v.status?.phase !== 'Terminating',
   );
+  if (active.some((v) => v.status?.allocation?.from?.includes(donor.metadata.name))) return [];
   const eligible = (v: VentureResource) => (v.spec.mode ?? defaultMode) !== 'Observe';
   const { grants } = redistribute(
     [donor, ...active.filter((v) => v.metadata.name !== donor.metadata.name)].map((v) => ({

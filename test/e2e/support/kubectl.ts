@@ -12,8 +12,17 @@ export function kubectlPath(): string {
 
 /** kubectl's stdout; rejects with its stderr in the message when it exits non-zero. */
 export async function kubectl(...args: string[]): Promise<string> {
+  return kubectlWithInput(undefined, ...args);
+}
+
+/** `kubectl apply -f -` of a YAML document. */
+export const kubectlApply = (yaml: string) => kubectlWithInput(yaml, 'apply', '-f', '-');
+
+async function kubectlWithInput(input: string | undefined, ...args: string[]): Promise<string> {
   try {
-    const { stdout } = await run(kubectlPath(), args, { maxBuffer: 16 * 1024 * 1024 });
+    const running = run(kubectlPath(), args, { maxBuffer: 16 * 1024 * 1024 });
+    if (input !== undefined) running.child.stdin!.end(input);
+    const { stdout } = await running;
     return stdout;
   } catch (err) {
     const { stderr } = err as { stderr?: string };

@@ -183,6 +183,13 @@ export class VentureNamespace {
     );
   }
 
+  async patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
+    await this.custom.patchNamespacedCustomObject(
+      { ...VENTURE_GROUP, namespace: this.name, name, body: { spec } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
   async eventReasons(name: string): Promise<string[]> {
     const list = await this.eventsApi.listNamespacedEvent({ namespace: this.name });
     return list.items.filter((e) => e.regarding?.name === name).map((e) => e.reason ?? '');

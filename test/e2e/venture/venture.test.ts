@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { installCrds, repoRoot } from '../support/crds.js';
 import { isNotFound, useNamespace, waitFor } from '../support/kube.js';
+import { kubectl, kubectlApply } from '../support/kubectl.js';
 import type { OperatorProcess } from '../support/operator.js';
 import {
   LOSING,
@@ -75,12 +76,13 @@ describe('the Venture controller', () => {
       'under review',
       (v) => v.status?.phase === 'UnderReview' || v.status?.phase === 'Terminating',
     );
+    // Applying (recorded, being carried out) may show for a moment before Applied.
     const terminating = await ventures.until(
       'loser',
-      'terminating',
-      (v) => v.status?.phase === 'Terminating' || v.status?.phase === 'Terminated',
+      'a termination applied',
+      (v) => v.status?.lastDecision?.action === 'Terminate' && v.status.lastDecision.state === 'Applied',
     );
-    expect(terminating.status?.lastDecision).toMatchObject({ action: 'Terminate', state: 'Applied' });
+    expect(['Terminating', 'Terminated']).toContain(terminating.status?.phase);
     expect(terminating.status?.lastDecision?.reason).toMatch(/for 2 consecutive audits/);
     const terminated = await ventures.until('loser', 'terminated', (v) => v.status?.phase === 'Terminated');
     await waitFor('the Deployment to be deleted', async () => {
@@ -234,5 +236,136 @@ describe('the Venture controller', () => {
     expect(after.spec.replicas).toBe(2);
     expect(after.status?.history?.filter((d) => d.action === 'Scale')).toHaveLength(1);
     expect((await ventures.eventReasons('winner')).filter((r) => r === 'VentureScaled')).toHaveLength(1);
+  });
+});
+
+describe('the Venture controller, carrying out decisions', () => {
+  it('finishes a decision recorded before a restart exactly once', async () => {
+    // Admission refuses every change of the ventures' scale in this namespace: the Scale decision is
+    // recorded (Applying) but cannot be carried out until the policy goes.
+    const policy = `e2e-freeze-scale-${ns.name}`;
+    await kubectlApply(`
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: { name: ${policy} }
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - { apiGroups: [autopilot.ventures], apiVersions: ['*'], operations: [UPDATE], resources: [ventures/scale] }
+  validations:
+    - { expression: 'false', message: 'e2e: scaling is frozen' }
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: { name: ${policy} }
+spec:
+  policyName: ${policy}
+  validationActions: [Deny]
+  matchResources:
+    namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: ${ns.name} } }
+`);
+    try {
+      await report('resumer', WINNING);
+      // A long cooldown: any second Scale within the test would be the repeat this test looks for.
+      await ventures.create('resumer', { mode: 'Observe', maxReplicas: 8, scaling: { cooldown: '1h' } });
+      await waitFor('the scale freeze to take effect', () =>
+        kubectl('scale', `venture/resumer`, '-n', ns.name, '--replicas=2', '--dry-run=server').then(
+          () => undefined,
+          (err: Error) => (/scaling is frozen/.test(err.message) ? true : undefined),
+        ),
+      );
+      await ventures.patchSpec('resumer', { mode: 'Autonomous' });
+      const stuck = await ventures.until(
+        'resumer',
+        'a Scale recorded as Applying',
+        (v) => v.status?.lastDecision?.action === 'Scale' && v.status.lastDecision.state === 'Applying',
+      );
+      const id = stuck.status!.lastDecision!.id;
+      expect(stuck.spec.replicas).toBe(1);
+      operator.child.kill('SIGKILL');
+      await operator.exited;
+      await kubectl('delete', 'validatingadmissionpolicybinding', policy);
+      await waitFor('the scale freeze to lift', () =>
+        kubectl('scale', `venture/resumer`, '-n', ns.name, '--replicas=2', '--dry-run=server').then(
+          () => true,
+          () => undefined,
+        ),
+      );
+      operator = await startVentureOperator('venture-op-3');
+
+      const finished = await ventures.until(
+        'resumer',
+        'the decision Applied',
+        (v) => v.status?.history?.some((d) => d.id === id && d.state === 'Applied') ?? false,
+      );
+      expect(finished.spec.replicas).toBe(2);
+      expect(finished.status?.history?.filter((d) => d.action === 'Scale').map((d) => d.id)).toEqual([id]);
+      await waitFor('the Deployment at 2 replicas', async () =>
+        (await ventures.deploymentReplicas('resumer')) === 2 ? true : undefined,
+      );
+      expect(
+        operator.logs.some((l) => l.msg === 'finishing a decision recorded before' && l.decision === id),
+      ).toBe(true);
+      // More audits: still one Scale, one VentureScaled, 2 replicas.
+      const after = await ventures.auditedAfter('resumer', finished, 3_000);
+      expect(after.spec.replicas).toBe(2);
+      expect(after.status?.history?.filter((d) => d.action === 'Scale').map((d) => d.id)).toEqual([id]);
+      const scaledNotes = (await ventures.events('resumer')).filter((e) => e.reason === 'VentureScaled');
+      expect(scaledNotes.filter((e) => e.note.includes(id))).toHaveLength(1);
+    } finally {
+      await kubectl(
+        'delete',
+        'validatingadmissionpolicybinding,validatingadmissionpolicy',
+        policy,
+        '--ignore-not-found',
+      );
+    }
+  });
+
+  it('waits out the cooldown between Scales and raises container requests up to their caps', async () => {
+    await report('grower', WINNING);
+    await ventures.create('grower', {
+      maxReplicas: 8,
+      scaling: {
+        cooldown: '1h',
+        requests: { factor: 2, maxCpu: '150m', maxMemory: '1Gi' },
+      },
+      workload: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'app',
+                image: 'example/venture:1',
+                resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '96Mi' } },
+              },
+            ],
+          },
+        },
+      },
+    });
+    const scaled = await ventures.until('grower', 'scaled to 2', (v) => v.spec.replicas === 2);
+    const scale = scaled.status!.history!.find((d) => d.action === 'Scale')!;
+    expect(scale.targetRequests).toEqual([{ container: 'app', cpu: '150m', memory: '96Mi' }]);
+    expect(scale.reason).toMatch(
+      /scale from 1 to 2 replicas \(max 8\); raise requests app cpu 100m→150m, app memory 64Mi→96Mi/,
+    );
+    await waitFor('the Deployment with raised requests', async () => {
+      const d = await ventures.apps.readNamespacedDeployment({ name: 'grower', namespace: ns.name });
+      const requests = d.spec?.template.spec?.containers[0]?.resources?.requests;
+      return d.spec?.replicas === 2 && requests?.cpu === '150m' && requests.memory === '96Mi'
+        ? true
+        : undefined;
+    });
+
+    const later = await ventures.auditedAfter('grower', scaled, 4_000);
+    expect(later.spec.replicas).toBe(2);
+    expect(later.status?.lastDecision?.action).toBe('Hold');
+    expect(later.status?.lastDecision?.reason).toMatch(
+      /but cooling down: scaled at .*, next Scale possible in 59m\d+s \(cooldown 1h0m0s\)$/,
+    );
+    expect(later.status?.lastScaleTime).toBeDefined();
+    expect(later.status?.requests).toEqual([{ container: 'app', cpu: '150m', memory: '96Mi' }]);
   });
 });
