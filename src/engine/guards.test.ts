@@ -12,6 +12,7 @@ import {
 
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 const decision = (
   action: VentureDecision['action'],
@@ -107,6 +108,13 @@ describe('guardRateLimit', () => {
   it('leaves an allowed termination alone', () => {
     expect(guardRateLimit(decision('Terminate'), [], NOW).action).toBe('Terminate');
   });
+
+  it('blocks every termination with a limit of 0, and says so', () => {
+    const guarded = guardRateLimit(decision('Terminate'), [], NOW, { terminations: 0, perMs: HOUR });
+    expect(guarded.reason).toMatch(
+      /^termination blocked: rate limit: terminations are disabled \(limit 0\);/,
+    );
+  });
 });
 
 describe('guardCircuitBreaker', () => {
@@ -118,7 +126,7 @@ describe('guardCircuitBreaker', () => {
     expect(guarded.map((p) => p.decision.action)).toEqual(['Hold', 'Hold', 'Scale']);
     expect(guarded[0]?.decision.blocked?.by).toBe('CircuitBreaker');
     expect(guarded[0]?.decision.reason).toMatch(
-      /^termination blocked: circuit breaker: 2 of 3 ventures \(66\.7%\) would be terminated this cycle, more than 50\.0%; would terminate: /,
+      /^termination blocked: circuit breaker: 2 of 3 ventures \(66\.7%\) are failing or were terminated within 1h0m0s, more than 50\.0%; would terminate: /,
     );
   });
 
@@ -136,6 +144,7 @@ describe('guardCircuitBreaker', () => {
     const guarded = guardCircuitBreaker(plan('Terminate', 'Terminate', 'Hold', 'Hold', 'Hold'), {
       maxShare: 0.3,
       minTerminations: 2,
+      windowMs: HOUR,
     });
     expect(guarded.filter((p) => p.decision.action === 'Terminate')).toEqual([]);
   });

@@ -11,12 +11,18 @@ export interface RateLimit {
 export const DEFAULT_RATE_LIMIT: RateLimit = { terminations: 1, perMs: 60 * 60 * 1000 };
 
 export interface CircuitBreaker {
-  /** Terminating more than this share of the portfolio in one cycle trips the breaker. */
+  /** Losing more than this share of the portfolio at once trips the breaker. */
   maxShare: number;
   /** Below this many terminations the breaker never trips: one venture alone is not a stampede. */
   minTerminations: number;
+  /** How far back a termination still counts as part of this wave (the rate limit's window). */
+  windowMs: number;
 }
-export const DEFAULT_CIRCUIT_BREAKER: CircuitBreaker = { maxShare: 0.5, minTerminations: 2 };
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreaker = {
+  maxShare: 0.5,
+  minTerminations: 2,
+  windowMs: DEFAULT_RATE_LIMIT.perMs,
+};
 
 /** A Terminate turned into a Hold: a new id, so approving the blocked decision cannot approve a termination. */
 export function blockTermination(decision: VentureDecision, by: BlockedBy, why: string): VentureDecision {
@@ -63,6 +69,9 @@ export function mayTerminate(
   });
   const recent = times.filter((t) => at - t < limit.perMs).sort((a, b) => a - b);
   if (recent.length < limit.terminations) return { allowed: true };
+  if (limit.terminations <= 0) {
+    return { allowed: false, retryAt: Infinity, reason: 'rate limit: terminations are disabled (limit 0)' };
+  }
   // The oldest terminations in the window have to age out before another one fits.
   const retryAt = recent[recent.length - limit.terminations]! + limit.perMs;
   return {
@@ -89,8 +98,10 @@ export interface PlannedDecision {
 }
 
 /**
- * When a cycle would terminate too much of the portfolio at once, the cause is more likely a broken
- * metrics source or a bad policy edit than that many failing ventures: block every termination.
+ * When too much of the portfolio is lost at once, the cause is more likely a broken metrics source or a
+ * bad policy edit than that many failing ventures: block every termination. `planned` is the whole
+ * portfolio, each venture as a Terminate if it is failing, terminating or was terminated within the
+ * window (each may be the next to go), else what it decided.
  */
 export function guardCircuitBreaker(
   planned: readonly PlannedDecision[],
@@ -99,6 +110,6 @@ export function guardCircuitBreaker(
   const terminating = planned.filter((p) => p.decision.action === 'Terminate').length;
   const share = planned.length ? terminating / planned.length : 0;
   if (terminating < breaker.minTerminations || share <= breaker.maxShare) return [...planned];
-  const why = `circuit breaker: ${terminating} of ${planned.length} ventures (${pct(share)}) would be terminated this cycle, more than ${pct(breaker.maxShare)}`;
+  const why = `circuit breaker: ${terminating} of ${planned.length} ventures (${pct(share)}) are failing or were terminated within ${duration(breaker.windowMs)}, more than ${pct(breaker.maxShare)}`;
   return planned.map((p) => ({ ...p, decision: blockTermination(p.decision, 'CircuitBreaker', why) }));
 }

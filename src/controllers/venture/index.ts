@@ -14,18 +14,23 @@ import type { Manager } from '../../runtime/manager.js';
 import { canonical, patchStatus } from '../../runtime/objects.js';
 import { DEPLOYMENTS, VENTURES } from '../kinds.js';
 import { ventureMetrics } from './metrics.js';
-import { planVenture, rounded } from './plan.js';
+import { approveTermination, HOUR_MS, planVenture, rounded } from './plan.js';
+import { TerminationLedger } from './ledger.js';
 import { redirectFrom } from './portfolio.js';
 import { deploymentNameOf, desiredDeployment, isApplied, selectorOf, type Deployment } from './workload.js';
 
 const HISTORY = 20;
+/** How soon to look again when the cache has not caught up with our own last write. */
+const CACHE_BEHIND_MS = 200;
 
 export function ventureController(manager: Manager, settings: OperatorSettings): ControllerSpec {
   const ventures = manager.informer<VentureResource>(VENTURES);
   const deployments = manager.informer<Deployment>(DEPLOYMENTS);
   const gauges = ventureMetrics(manager.metrics.registry);
-  // Terminations this process made, until the cache shows them in status.terminatedAt.
-  const terminatedHere = new Map<string, number[]>();
+  const ledger = new TerminationLedger(HOUR_MS);
+  // The resourceVersion each venture had when this process last wrote it: a cache still showing that
+  // version has not seen our write yet, and auditing from it would audit twice.
+  const writtenOver = new Map<string, string>();
   const { client, clock, events } = manager;
 
   async function reconcile(
@@ -33,7 +38,13 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     ctx: ReconcileContext,
   ): Promise<Result> {
     const cached = ventures.get(namespace, name);
-    if (!cached || cached.metadata.deletionTimestamp) return {};
+    const key = `${namespace}/${name}`;
+    if (!cached || cached.metadata.deletionTimestamp) {
+      writtenOver.delete(key);
+      return {};
+    }
+    const read = cached.metadata.resourceVersion;
+    if (read !== undefined && writtenOver.get(key) === read) return { requeueAfterMs: CACHE_BEHIND_MS };
     // A private copy: writes below move its resourceVersion and status forward; the cache stays as read.
     const venture = JSON.parse(JSON.stringify(cached)) as VentureResource;
     const now = clock.now();
@@ -60,6 +71,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     await converge(venture, status, now);
     status.observedGeneration = venture.metadata.generation;
     await persist(venture, status);
+    if (read !== undefined && venture.metadata.resourceVersion !== read) writtenOver.set(key, read);
     return status.phase === 'Terminated' ? {} : { requeueAfterMs };
   }
 
@@ -77,7 +89,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       settings: settings.ventures,
       now,
       deployment: deployments.get(namespace, deploymentNameOf(venture)),
-      terminations: terminatedHere.get(namespace),
+      ledger,
     });
     gauges.auditDuration.observe((performance.now() - started) / 1000);
 
@@ -139,6 +151,23 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       venture.metadata.annotations?.[APPROVE_ANNOTATION] !== pending.id
     )
       return;
+    if (pending.action === 'Terminate') {
+      const { namespace } = venture.metadata;
+      const portfolio = ventures.list(namespace);
+      const wait = approveTermination(venture, pending, portfolio, settings.ventures, now, ledger);
+      if (wait) {
+        // Still pending: approved, but a guard holds it until the reason passes.
+        ctx.logger.info({ decision: pending.id, reason: wait }, 'approved termination waits');
+        await events.record(
+          venture,
+          VENTURES,
+          EventType.Warning,
+          'TerminationBlocked',
+          `approved ${pending.id}, but ${wait}`,
+        );
+        return;
+      }
+    }
     ctx.logger.info({ decision: pending.id }, 'decision approved');
     await carryOut(venture, status, pending, now);
   }
@@ -179,10 +208,8 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
   async function carryOut(venture: VentureResource, status: VentureStatus, decision: Decision, now: number) {
     setState(status, decision.id, 'Applying');
     if (decision.action === 'Terminate') {
-      const { namespace } = venture.metadata;
       status.phase = 'Terminating';
       status.terminatedAt = new Date(now).toISOString();
-      terminatedHere.set(namespace, [...(terminatedHere.get(namespace) ?? []), now]);
     }
     await persist(venture, status);
     await act(venture, status, status.lastDecision!, now);

@@ -5,13 +5,14 @@ import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision } from '../../api/v1alpha1/venture.js';
 import { auditVenture, type VentureAudit } from '../../engine/audit.js';
 import { decideVenture, type HoldCause, type Verdict, type VentureDecision } from '../../engine/decision.js';
-import { guardCircuitBreaker, guardProtected, guardRateLimit } from '../../engine/guards.js';
+import { guardCircuitBreaker, guardProtected, guardRateLimit, isProtected } from '../../engine/guards.js';
 import { APPROVE_ANNOTATION, decisionState, nextDecision, type Mode } from '../../engine/mode.js';
 import type { KubeClient } from '../../runtime/client.js';
 import { readVentureMetrics, type MetricsRead } from './observe.js';
+import { TerminationLedger } from './ledger.js';
 import { containersOf, type Deployment } from './workload.js';
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 
 export interface PlanSettings {
   defaultMode: Mode;
@@ -37,14 +38,14 @@ export interface PlanContext {
   now: number;
   /** The venture's Deployment, if it exists: the containers whose requests a Scale raises. */
   deployment?: Deployment;
-  /** Termination times the caller knows of that the portfolio's status may not show yet. */
-  terminations?: readonly number[];
+  /** The operator's terminations; a Terminate to be applied is reserved in it. None: status only. */
+  ledger?: TerminationLedger;
 }
 
 export async function planVenture(
   client: KubeClient,
   venture: VentureResource,
-  { portfolio, settings, now, deployment, terminations = [] }: PlanContext,
+  { portfolio, settings, now, deployment, ledger = new TerminationLedger(HOUR_MS) }: PlanContext,
 ): Promise<VenturePlan> {
   const { namespace, name, uid } = venture.metadata;
   const { spec, status = {} } = venture;
@@ -77,10 +78,12 @@ export async function planVenture(
     },
     now,
   );
-  const guarded = guard(venture, verdict.decision, portfolio, settings, now, terminations);
+  // From the guard to the reservation nothing awaits: no other audit can take the same slot meanwhile.
+  const guarded = guard(venture, verdict.decision, portfolio, settings, now, ledger);
   if (read.problem && !audit.metricsAvailable) guarded.reason = `holding: ${read.problem.message}`;
   const mode = spec.mode ?? settings.defaultMode;
   const state = decisionState(guarded, mode, venture.metadata.annotations?.[APPROVE_ANNOTATION]);
+  if (guarded.action === 'Terminate' && state === 'Applied') ledger.reserve(namespace, name, now);
   return {
     read,
     audit,
@@ -90,6 +93,24 @@ export async function planVenture(
   };
 }
 
+/**
+ * An approved termination passes the guards again (the namespace may have used its slot meanwhile) and
+ * takes its slot; the reason it may not go yet, or undefined.
+ */
+export function approveTermination(
+  venture: VentureResource,
+  decision: Decision,
+  portfolio: readonly VentureResource[],
+  settings: PlanSettings,
+  now: number,
+  ledger: TerminationLedger,
+): string | undefined {
+  const guarded = guard(venture, decision, portfolio, settings, now, ledger);
+  if (guarded.action !== 'Terminate') return guarded.reason;
+  ledger.reserve(venture.metadata.namespace, venture.metadata.name, now);
+  return undefined;
+}
+
 /** Protected, then the namespace's circuit breaker, then its termination rate limit. */
 function guard(
   venture: VentureResource,
@@ -97,37 +118,42 @@ function guard(
   portfolio: readonly VentureResource[],
   settings: PlanSettings,
   now: number,
-  terminations: readonly number[],
+  ledger: TerminationLedger,
 ): VentureDecision {
-  const { name } = venture.metadata;
+  const { name, namespace } = venture.metadata;
   const guarded = guardProtected(decision, {
     protected: venture.spec.protected,
     annotations: venture.metadata.annotations,
   });
+  const recent = ledger.recent(namespace, portfolio, now);
   const others = portfolio
-    .filter((v) => v.metadata.name !== name && v.status?.phase !== 'Terminated')
-    .map((v) => ({ name: v.metadata.name, decision: wouldTerminate(v) }));
+    .filter(
+      (v) => v.metadata.name !== name && (v.status?.phase !== 'Terminated' || recent.has(v.metadata.name)),
+    )
+    .map((v) => ({ name: v.metadata.name, decision: atRisk(v, recent.has(v.metadata.name)) }));
   const planned = guardCircuitBreaker([...others, { name, decision: guarded }], {
     maxShare: settings.circuitBreakerShare,
     minTerminations: 2,
+    windowMs: HOUR_MS,
   });
-  const times = [
-    ...portfolio.flatMap((v) => (v.status?.terminatedAt ? [v.status.terminatedAt] : [])),
-    ...terminations,
-  ];
-  return guardRateLimit(planned.at(-1)!.decision, times, now, {
+  return guardRateLimit(planned.at(-1)!.decision, [...recent.values()], now, {
     terminations: settings.terminationsPerHour,
     perMs: HOUR_MS,
   });
 }
 
-/** What a venture's status says it will do: a termination counts once its review period is full. */
-function wouldTerminate(v: VentureResource): VentureDecision {
-  const full = (v.status?.failingAudits ?? 0) >= v.spec.policy.reviewPeriod;
+/**
+ * Another venture as the circuit breaker counts it: a Terminate when it is failing (under review, it may
+ * be the next to go), terminating, or was terminated within the window; protected ones never go.
+ */
+function atRisk(v: VentureResource, terminatedRecently: boolean): VentureDecision {
+  const failing =
+    (v.status?.failingAudits ?? 0) > 0 &&
+    !isProtected({ protected: v.spec.protected, annotations: v.metadata.annotations });
   const decided = v.status?.lastDecision;
   return {
     id: decided?.id ?? 'none',
-    action: full || v.status?.phase === 'Terminating' ? 'Terminate' : 'Hold',
+    action: failing || terminatedRecently || v.status?.phase === 'Terminating' ? 'Terminate' : 'Hold',
     reason: decided?.reason ?? '',
     decidedAt: decided?.decidedAt ?? '',
   };

@@ -48,7 +48,12 @@ describe('the Venture controller', () => {
   it('scales a profitable venture ×2 and says so in status and Events', async () => {
     await report('winner', WINNING);
     await ventures.create('winner');
-    const scaled = await ventures.until('winner', 'scaled to 2', (v) => v.spec.replicas === 2);
+    // spec.replicas moves while the decision is Applying; Applied follows in the same reconcile.
+    const scaled = await ventures.until(
+      'winner',
+      'scaled to 2, the Scale Applied',
+      (v) => v.spec.replicas === 2 && v.status?.lastDecision?.state === 'Applied',
+    );
     expect(scaled.status?.history?.filter((d) => d.action === 'Scale')).toHaveLength(1);
     const scale = scaled.status!.history!.find((d) => d.action === 'Scale')!;
     expect(scale).toMatchObject({ state: 'Applied', targetReplicas: 2 });
@@ -173,7 +178,11 @@ describe('the Venture controller', () => {
     expect(await ventures.eventReasons('careful')).toContain('DecisionPendingApproval');
 
     await ventures.annotate('careful', { 'autopilot.ventures/approve': pending.status!.lastDecision!.id });
-    const approved = await ventures.until('careful', 'scaled after approval', (v) => v.spec.replicas === 2);
+    const approved = await ventures.until(
+      'careful',
+      'scaled after approval, the decision Applied',
+      (v) => v.spec.replicas === 2 && v.status?.lastDecision?.state === 'Applied',
+    );
     expect(approved.status?.history?.find((d) => d.id === pending.status!.lastDecision!.id)?.state).toBe(
       'Applied',
     );
