@@ -232,6 +232,39 @@ describe('adopted Deployments', () => {
     expect(after.spec?.replicas).toBe(2);
   });
 
+  it('raises the requests of an adopted Deployment’s containers and leaves the rest of them alone', async () => {
+    const body = teamDeployment('shop-api');
+    body.spec!.template.spec!.containers[0]!.resources = { requests: { cpu: '200m', memory: '128Mi' } };
+    await ventures.apps.createNamespacedDeployment({ namespace: ns.name, body, fieldManager: 'shop-team' });
+    await create('api', WINNING, {
+      workload: { deploymentName: 'shop-api' },
+      scaling: { requests: { factor: 2, maxCpu: '300m' } },
+    });
+    const raised = await waitFor(
+      'the adopted Deployment at 2 replicas with the CPU request raised',
+      async () => {
+        const d = await readDeployment('shop-api');
+        const requests = d.spec?.template.spec?.containers[0]?.resources?.requests;
+        return d.spec?.replicas === 2 && requests?.cpu === '300m' ? d : undefined;
+      },
+    );
+    // maxCpu caps 200m × 2 at 300m; memory has no maximum, so it stays the team's.
+    expect(raised.spec?.template.spec?.containers).toEqual([
+      expect.objectContaining({
+        name: 'web',
+        image: 'example/shop:1.4',
+        resources: { requests: { cpu: '300m', memory: '128Mi' } },
+      }),
+    ]);
+    const venture = await ventures.until(
+      'api',
+      'the raised requests in status',
+      (v) => v.status?.requests !== undefined,
+    );
+    // Status keeps what AutoPilot governs: CPU only.
+    expect(venture.status?.requests).toEqual([{ container: 'web', cpu: '300m' }]);
+  });
+
   it('says DeploymentNotFound for a Deployment that does not exist, keeps reconciling, and adopts it once it does', async () => {
     await create('orphan', WINNING, { workload: { deploymentName: 'orphan-web' } });
     await create('sibling', WINNING);
