@@ -66,7 +66,7 @@ export class ApiError extends Error {
 }
 
 export const isNotFound = (err: unknown) => err instanceof ApiError && err.code === 404;
-export const isConflict = (err: unknown) => err instanceof ApiError && err.code === 409;
+export const isConflict = (err: unknown): err is ApiError => err instanceof ApiError && err.code === 409;
 export const isGone = (err: unknown) => err instanceof ApiError && err.code === 410;
 
 export const apiVersionOf = (type: ResourceType) =>

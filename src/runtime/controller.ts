@@ -2,7 +2,7 @@
 // where retries, requeues, metrics and per-reconcile logging live, so controllers only reconcile.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KubeObject, ResourceType } from './client.js';
+import { isConflict, type KubeObject, type ResourceType } from './client.js';
 import { sleep, type Clock } from './clock.js';
 import { keyOf, type Informer } from './informer.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -124,6 +124,14 @@ export class Controller {
         metrics.reconcileTotal.inc({ controller: name, result: 'success' });
       }
     } catch (err) {
+      if (isConflict(err)) {
+        // Someone wrote the object since our cache read it (often ourselves, from another reconcile):
+        // the next attempt reads the newer version. Expected under concurrency, so not an error.
+        metrics.reconcileTotal.inc({ controller: name, result: 'conflict' });
+        logger.info({ err: err.message }, 'conflict, retrying with the newer object');
+        if (!signal.aborted) this.queue.addRateLimited(key);
+        return;
+      }
       metrics.reconcileTotal.inc({ controller: name, result: 'error' });
       metrics.reconcileErrors.inc({ controller: name });
       logger.error(

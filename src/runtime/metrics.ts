@@ -8,7 +8,7 @@ export class OperatorMetrics {
   readonly registry = new Registry();
   readonly reconcileTotal = new Counter({
     name: 'autopilot_reconcile_total',
-    help: 'Reconciles per controller and result (success, error, requeue, requeue_after).',
+    help: 'Reconciles per controller and result (success, error, conflict, requeue, requeue_after).',
     labelNames: ['controller', 'result'] as const,
     registers: [this.registry],
   });

@@ -43,8 +43,8 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       writtenOver.delete(key);
       return {};
     }
-    const read = cached.metadata.resourceVersion;
-    if (read !== undefined && writtenOver.get(key) === read) return { requeueAfterMs: CACHE_BEHIND_MS };
+    const seen = cached.metadata.resourceVersion;
+    if (seen !== undefined && writtenOver.get(key) === seen) return { requeueAfterMs: CACHE_BEHIND_MS };
     // A private copy: writes below move its resourceVersion and status forward; the cache stays as read.
     const venture = JSON.parse(JSON.stringify(cached)) as VentureResource;
     const now = clock.now();
@@ -71,7 +71,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     await converge(venture, status, now);
     status.observedGeneration = venture.metadata.generation;
     await persist(venture, status);
-    if (read !== undefined && venture.metadata.resourceVersion !== read) writtenOver.set(key, read);
+    if (seen !== undefined && venture.metadata.resourceVersion !== seen) writtenOver.set(key, seen);
     return status.phase === 'Terminated' ? {} : { requeueAfterMs };
   }
 
