@@ -195,7 +195,10 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       'decided',
     );
     const event = eventFor(venture, decision, cause);
-    if (event) await events.record(venture, VENTURES, event.type, event.reason, event.note);
+    // A plain Hold is news once, when the venture starts holding; each audit after it is not.
+    if (event && !(repeatsHold && event.reason === 'VentureHolding')) {
+      await events.record(venture, VENTURES, event.type, event.reason, event.note);
+    }
     if (decision.state === 'Applied' && decision.action !== 'Hold') {
       await carryOut(venture, status, decision, clock.now());
     }
@@ -417,5 +420,7 @@ function eventFor(
     return { type: EventType.Warning, reason: 'MetricsUnavailable', note: d.reason };
   if (cause === 'UnderReview')
     return { type: EventType.Warning, reason: 'VentureUnderReview', note: d.reason };
+  // An applied Scale has its own Event (VentureScaled) from act, with what changed.
+  if (d.action === 'Hold') return { type: EventType.Normal, reason: 'VentureHolding', note: d.reason };
   return undefined;
 }

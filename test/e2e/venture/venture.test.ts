@@ -375,6 +375,9 @@ spec:
       /but cooling down: scaled at .*, next Scale possible in 59m\d+s \(cooldown 1h0m0s\)$/,
     );
     expect(later.status?.lastScaleTime).toBeDefined();
+    // The Hold is news once: one VentureHolding Event for the run of cooling-down audits.
+    const holding = (await ventures.events('grower')).filter((e) => e.reason === 'VentureHolding');
+    expect(holding.filter((e) => /cooling down/.test(e.note))).toHaveLength(1);
     expect(later.status?.requests).toEqual([{ container: 'app', cpu: '150m', memory: '96Mi' }]);
   });
 });
