@@ -71,6 +71,23 @@ describe('decideVenture termination', () => {
     expect(verdicts[2]?.decision.metrics?.profitMargin).toBeCloseTo(-0.25);
   });
 
+  it('keeps the time the failing streak began, and drops it on a healthy audit', () => {
+    const first = decide(auditAt(NOW, losing));
+    expect(first.failingSince).toBe(new Date(NOW).toISOString());
+    const second = decide(auditAt(NOW + MINUTE, losing), {
+      previous: {
+        failingAudits: 1,
+        failingSince: first.failingSince,
+        auditedAt: new Date(NOW - 1000).toISOString(),
+      },
+    });
+    expect(second).toMatchObject({ failingAudits: 2, failingSince: first.failingSince });
+    expect(
+      decide(auditAt(NOW, winning), { previous: { failingAudits: 2, failingSince: first.failingSince } })
+        .failingSince,
+    ).toBeUndefined();
+  });
+
   it('quotes every crossed threshold in the reason', () => {
     const verdict = decide(auditAt(NOW, { revenue: 1000, costs: 2500 }), {
       previous: { failingAudits: 2, auditedAt: new Date(0).toISOString() },

@@ -46,14 +46,16 @@ export interface DecisionInput {
   replicas: number;
   /** The containers as they run now, for raising requests; none leaves requests alone. */
   containers?: readonly ContainerResources[];
-  /** From status: `failingAudits` and `metrics.observedAt` of the previous audit, `lastScaleTime`. */
-  previous: { failingAudits?: number; auditedAt?: string; scaledAt?: string };
+  /** From status: `failingAudits`, `failingSince`, `metrics.observedAt` of the previous audit, `lastScaleTime`. */
+  previous: { failingAudits?: number; failingSince?: string; auditedAt?: string; scaledAt?: string };
 }
 
 export interface Verdict {
   decision: VentureDecision;
   /** The failing-audit streak to store in status.failingAudits. */
   failingAudits: number;
+  /** When the streak began (status.failingSince); none without a streak. */
+  failingSince?: string;
 }
 
 /**
@@ -90,16 +92,19 @@ export function decideVenture(input: DecisionInput, now: Date | number): Verdict
     return {
       decision: decided('Hold', `holding: ${audit.reason}`, { cause: 'MetricsUnavailable' }),
       failingAudits: streak,
+      ...(streak > 0 && { failingSince: input.previous.failingSince ?? isoTime(epochMs(now)) }),
     };
   }
   if (audit.failing) {
     // Only samples newer than the last audit's count again, so re-reading the same samples cannot terminate.
     const failingAudits = isNewer(audit.snapshot.observedAt, input.previous.auditedAt) ? streak + 1 : streak;
+    const failingSince = (streak > 0 && input.previous.failingSince) || isoTime(epochMs(now));
     const failures = audit.failures.join(' and ');
     if (failingAudits >= policy.reviewPeriod) {
       return {
         decision: decided('Terminate', `${failures} for ${failingAudits} consecutive audits`),
         failingAudits,
+        failingSince,
       };
     }
     return {
@@ -109,6 +114,7 @@ export function decideVenture(input: DecisionInput, now: Date | number): Verdict
         { cause: 'UnderReview' },
       ),
       failingAudits,
+      failingSince,
     };
   }
   return { decision: grow(input, audit, decided, epochMs(now)), failingAudits: 0 };

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { VentureDecision } from './decision.js';
 import {
   blockTermination,
+  guardPortfolioSeen,
   guardCircuitBreaker,
   guardProtected,
   guardRateLimit,
@@ -114,6 +115,30 @@ describe('guardRateLimit', () => {
     expect(guarded.reason).toMatch(
       /^termination blocked: rate limit: terminations are disabled \(limit 0\);/,
     );
+  });
+});
+
+describe('guardPortfolioSeen', () => {
+  const since = new Date(NOW - MINUTE).toISOString();
+  const at = (ms: number) => new Date(ms).toISOString();
+
+  it('holds a termination until every other venture was audited since this one began failing', () => {
+    const guarded = guardPortfolioSeen(decision('Terminate'), since, [
+      { name: 'a', lastAuditTime: at(NOW - 30_000) },
+      { name: 'b', lastAuditTime: at(NOW - 2 * MINUTE) },
+      { name: 'c' },
+    ]);
+    expect(guarded).toMatchObject({ action: 'Hold', blocked: { by: 'CircuitBreaker' } });
+    expect(guarded.reason).toMatch(
+      /^termination blocked: circuit breaker: waiting until every venture in the namespace has been audited since this one began failing at 2026-06-15T11:59:00.000Z \(not yet: b, c\); would terminate: /,
+    );
+  });
+
+  it('lets it pass once all were audited since, and leaves other decisions alone', () => {
+    const seen = [{ name: 'a', lastAuditTime: since }];
+    expect(guardPortfolioSeen(decision('Terminate'), since, seen).action).toBe('Terminate');
+    expect(guardPortfolioSeen(decision('Scale'), since, [{ name: 'b' }]).action).toBe('Scale');
+    expect(guardPortfolioSeen(decision('Terminate'), since, []).action).toBe('Terminate');
   });
 });
 

@@ -92,6 +92,29 @@ export function guardRateLimit(
   return verdict.allowed ? decision : blockTermination(decision, 'RateLimited', verdict.reason);
 }
 
+/**
+ * A termination waits until every other venture of the namespace has been audited since this one began
+ * failing. The circuit breaker counts only the failures status shows; ventures that fail together (a
+ * broken metrics source) must all have been seen before the first of them goes.
+ */
+export function guardPortfolioSeen(
+  decision: VentureDecision,
+  failingSince: string | undefined,
+  others: readonly { name: string; lastAuditTime?: string }[],
+): VentureDecision {
+  if (decision.action !== 'Terminate' || failingSince === undefined) return decision;
+  const since = Date.parse(failingSince);
+  // An unreadable time counts as not yet audited: waiting one more audit is the safe mistake.
+  const unseen = others.filter((o) => !(Date.parse(o.lastAuditTime ?? '') >= since)).map((o) => o.name);
+  if (!unseen.length) return decision;
+  const names = unseen.slice(0, 5).join(', ') + (unseen.length > 5 ? ', …' : '');
+  return blockTermination(
+    decision,
+    'CircuitBreaker',
+    `circuit breaker: waiting until every venture in the namespace has been audited since this one began failing at ${failingSince} (not yet: ${names})`,
+  );
+}
+
 export interface PlannedDecision {
   name: string;
   decision: VentureDecision;

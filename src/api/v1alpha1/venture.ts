@@ -335,6 +335,7 @@ export const VentureStatus = object('The observed state of a Venture.', {
   ),
   risks: optional(list('Named risk factors.', text('A risk factor.', { maxLength: 256 }), 16)),
   failingAudits: optional(integer('Failing audits in a row.', { minimum: 0, maximum: 100000 })),
+  failingSince: optional(timestamp('When the current run of failing audits began.')),
   lastAuditTime: optional(timestamp('When the venture was last audited.')),
   auditHistory: optional(
     list(

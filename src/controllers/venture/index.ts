@@ -96,6 +96,8 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     status.lastAuditTime = new Date(now).toISOString();
     status.auditHistory = result.history;
     status.failingAudits = verdict.failingAudits;
+    if (verdict.failingSince) status.failingSince = verdict.failingSince;
+    else delete status.failingSince;
     if (result.metricsAvailable) {
       status.metrics = rounded(result.snapshot);
       status.health = {

@@ -5,7 +5,13 @@ import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision } from '../../api/v1alpha1/venture.js';
 import { auditVenture, type VentureAudit } from '../../engine/audit.js';
 import { decideVenture, type HoldCause, type Verdict, type VentureDecision } from '../../engine/decision.js';
-import { guardCircuitBreaker, guardProtected, guardRateLimit, isProtected } from '../../engine/guards.js';
+import {
+  guardCircuitBreaker,
+  guardPortfolioSeen,
+  guardProtected,
+  guardRateLimit,
+  isProtected,
+} from '../../engine/guards.js';
 import { APPROVE_ANNOTATION, decisionState, nextDecision, type Mode } from '../../engine/mode.js';
 import type { KubeClient } from '../../runtime/client.js';
 import { readVentureMetrics, type MetricsRead } from './observe.js';
@@ -72,6 +78,7 @@ export async function planVenture(
       containers: containersOf(venture, deployment),
       previous: {
         failingAudits: status.failingAudits,
+        failingSince: status.failingSince,
         auditedAt: status.metrics?.observedAt,
         scaledAt: status.lastScaleTime,
       },
@@ -79,7 +86,7 @@ export async function planVenture(
     now,
   );
   // From the guard to the reservation nothing awaits: no other audit can take the same slot meanwhile.
-  const guarded = guard(venture, verdict.decision, portfolio, settings, now, ledger);
+  const guarded = guard(venture, verdict, portfolio, settings, now, ledger);
   if (read.problem && !audit.metricsAvailable) guarded.reason = `holding: ${read.problem.message}`;
   const mode = spec.mode ?? settings.defaultMode;
   const state = decisionState(guarded, mode, venture.metadata.annotations?.[APPROVE_ANNOTATION]);
@@ -105,33 +112,44 @@ export function approveTermination(
   now: number,
   ledger: TerminationLedger,
 ): string | undefined {
-  const guarded = guard(venture, decision, portfolio, settings, now, ledger);
+  const verdict = { decision, failingAudits: venture.status?.failingAudits ?? 0 };
+  const guarded = guard(venture, verdict, portfolio, settings, now, ledger);
   if (guarded.action !== 'Terminate') return guarded.reason;
   ledger.reserve(venture.metadata.namespace, venture.metadata.name, now);
   return undefined;
 }
 
-/** Protected, then the namespace's circuit breaker, then its termination rate limit. */
+/**
+ * Protected, then the namespace's circuit breaker (once every venture was audited since this one began
+ * failing), then its termination rate limit.
+ */
 function guard(
   venture: VentureResource,
-  decision: VentureDecision,
+  { decision, failingSince }: Verdict,
   portfolio: readonly VentureResource[],
   settings: PlanSettings,
   now: number,
   ledger: TerminationLedger,
 ): VentureDecision {
   const { name, namespace } = venture.metadata;
-  const guarded = guardProtected(decision, {
-    protected: venture.spec.protected,
-    annotations: venture.metadata.annotations,
-  });
+  const active = portfolio.filter(
+    (v) => v.metadata.name !== name && v.status?.phase !== 'Terminated' && v.status?.phase !== 'Terminating',
+  );
+  const seen = guardPortfolioSeen(
+    guardProtected(decision, {
+      protected: venture.spec.protected,
+      annotations: venture.metadata.annotations,
+    }),
+    failingSince ?? venture.status?.failingSince,
+    active.map((v) => ({ name: v.metadata.name, lastAuditTime: v.status?.lastAuditTime })),
+  );
   const recent = ledger.recent(namespace, portfolio, now);
   const others = portfolio
     .filter(
       (v) => v.metadata.name !== name && (v.status?.phase !== 'Terminated' || recent.has(v.metadata.name)),
     )
     .map((v) => ({ name: v.metadata.name, decision: atRisk(v, recent.has(v.metadata.name)) }));
-  const planned = guardCircuitBreaker([...others, { name, decision: guarded }], {
+  const planned = guardCircuitBreaker([...others, { name, decision: seen }], {
     maxShare: settings.circuitBreakerShare,
     minTerminations: 2,
     windowMs: HOUR_MS,
