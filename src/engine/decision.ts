@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Decision, VentureSpec, VentureStatus } from '../api/v1alpha1/venture.js';
 import { CAC_RISE, type AvailableAudit, type VentureAudit } from './audit.js';
 import { clip, duration, epochMs, isoTime, money, num, pct } from './format.js';
-import { raiseRequests, type ContainerRequests, type ContainerResources } from './requests.js';
+import { raiseRequests, type ContainerResources } from './requests.js';
 
 export type DecisionAction = Decision['action'];
 export type Phase = NonNullable<VentureStatus['phase']>;
@@ -23,14 +23,8 @@ export type BlockedBy = 'Protected' | 'RateLimited' | 'CircuitBreaker';
 
 /** A decision as the engine makes it; the controller adds `state` from the mode (or Blocked). */
 export interface VentureDecision extends Omit<Decision, 'state'> {
-  /** Scale only: the replicas to scale to. */
-  targetReplicas?: number;
-  /** Scale only: the container requests to raise to. */
-  targetRequests?: ContainerRequests[];
   /** Hold only: why, when it is news. */
   cause?: HoldCause;
-  /** Optimize only: the metrics that call for it, e.g. ["profitMargin", "trend"]. */
-  drivers?: string[];
   /** Set when a guard blocked a termination: the controller records the decision as Blocked. */
   blocked?: { by: BlockedBy; action: DecisionAction };
 }

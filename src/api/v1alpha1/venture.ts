@@ -261,6 +261,12 @@ export const VentureSpec = object(
       message: 'replicas must not exceed scaling.maxReplicas',
       fieldPath: '.replicas',
     },
+    {
+      rule: 'self.replicas >= self.scaling.minReplicas',
+      message:
+        'replicas must be at least scaling.minReplicas (set minReplicas to 0 to allow scaling to zero)',
+      fieldPath: '.replicas',
+    },
   ],
 );
 
@@ -305,6 +311,13 @@ export const Decision = object('A decision of the audit engine.', {
     integer('Scale only: the replicas the decision scales to.', { minimum: 0, maximum: 1000 }),
   ),
   targetRequests: optional(containerRequests('Scale only: the container requests the decision raises.')),
+  drivers: optional(
+    list(
+      'Optimize only: the metrics that call for it (profitMargin, trend, cac, customerSatisfaction).',
+      text('A metric name.', { maxLength: 64 }),
+      8,
+    ),
+  ),
   metrics: optional(MetricsSnapshot),
 });
 

@@ -185,7 +185,7 @@ export function rounded<T extends object>(snapshot: T): T {
 }
 
 function asStatusDecision(d: VentureDecision, state: Decision['state']): Decision {
-  const { id, action, reason, decidedAt, metrics, targetReplicas, targetRequests } = d;
+  const { id, action, reason, decidedAt, metrics, targetReplicas, targetRequests, drivers } = d;
   return {
     id,
     action,
@@ -195,5 +195,6 @@ function asStatusDecision(d: VentureDecision, state: Decision['state']): Decisio
     ...(metrics && { metrics: rounded(metrics) }),
     ...(targetReplicas !== undefined && { targetReplicas }),
     ...(targetRequests && { targetRequests }),
+    ...(drivers && { drivers }),
   };
 }

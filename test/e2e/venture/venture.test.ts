@@ -211,6 +211,26 @@ describe('the Venture controller', () => {
     expect(await ventures.eventReasons('heirloom')).toContain('TerminationBlocked');
   });
 
+  it('flags a venture for optimization with the metrics that drive it', async () => {
+    // Margin, ROI and growth qualify for scaling; customer satisfaction holds it back.
+    await report('tuner', { ...WINNING, satisfaction: 0.5 });
+    await ventures.create('tuner');
+    const flagged = await ventures.until(
+      'tuner',
+      'an Optimize decision',
+      (v) => v.status?.lastDecision?.action === 'Optimize',
+    );
+    expect(flagged.status?.lastDecision).toMatchObject({
+      state: 'Applied',
+      drivers: ['customerSatisfaction'],
+    });
+    expect(flagged.status?.lastDecision?.reason).toMatch(
+      /^optimize: satisfaction 0\.50 <= 0\.80 holds back scaling/,
+    );
+    expect(flagged.spec.replicas).toBe(1);
+    expect(await ventures.eventReasons('tuner')).toContain('OptimizationRecommended');
+  });
+
   it('prints the same decisions with `autopilot plan`, from the same engine', async () => {
     const { stdout } = await run(process.execPath, [
       '--import',
