@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import type { VentureResource } from '../api/v1alpha1/index.js';
 import { DEPLOYMENTS, VENTURES } from '../controllers/kinds.js';
 import { deploymentNameOf, type Deployment } from '../controllers/venture/workload.js';
-import { planVenture } from '../controllers/venture/plan.js';
+import { TerminationLedger } from '../controllers/venture/ledger.js';
+import { HOUR_MS, planVenture } from '../controllers/venture/plan.js';
 import { isNotFound, KubeClient } from '../runtime/client.js';
 import { runSettings } from './run.js';
 
@@ -47,6 +48,8 @@ export async function planCommand(argv: string[]): Promise<number> {
       'default');
   const { items } = await client.list<VentureResource>(VENTURES, namespace);
   const now = Date.now();
+  // One ledger for the run, as the operator keeps one: a second termination in a namespace shows as rate-limited.
+  const ledger = new TerminationLedger(HOUR_MS);
   const rows = [['NAMESPACE', 'NAME', 'PHASE', 'HEALTH', 'DECISION', 'STATE', 'REASON']];
   for (const venture of items) {
     const { namespace: ns, name } = venture.metadata;
@@ -66,6 +69,7 @@ export async function planCommand(argv: string[]): Promise<number> {
       settings: settings.ventures,
       now,
       deployment,
+      ledger,
     });
     const health = plan.audit.metricsAvailable ? `${plan.audit.health.score} ${plan.audit.health.tier}` : '-';
     rows.push([
