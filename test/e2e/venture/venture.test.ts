@@ -2,10 +2,13 @@
 // terminates, holds, waits for approval or refuses to terminate, reading every outcome from the API.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { installCrds, repoRoot } from '../support/crds.js';
-import { isNotFound, useNamespace, waitFor } from '../support/kube.js';
+import { isNotFound, kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
+import { freePort } from '../support/operator.js';
 import { kubectl, kubectlApply } from '../support/kubectl.js';
 import type { OperatorProcess } from '../support/operator.js';
 import {
@@ -23,6 +26,7 @@ import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 const run = promisify(execFile);
 const ns = useNamespace('venture');
 const ventures = new VentureNamespace(ns);
+const core = kubeConfigFrom().makeApiClient(CoreV1Api);
 
 let app: VentureApp;
 let prometheus: LocalPrometheus;
@@ -229,6 +233,47 @@ describe('the Venture controller', () => {
     );
     expect(flagged.spec.replicas).toBe(1);
     expect(await ventures.eventReasons('tuner')).toContain('OptimizationRecommended');
+  });
+
+  it('queries a Prometheus behind bearer-token auth with the token a Secret holds', async () => {
+    // An auth proxy in front of the real Prometheus: 401 without the token, forwarded with it.
+    const seen: (string | undefined)[] = [];
+    const proxy = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization !== 'Bearer s3cr3t-token') return void res.writeHead(401).end();
+      void fetch(`${prometheus.address}${req.url}`).then(async (upstream) => {
+        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((done) => proxy.listen(port, '127.0.0.1', done));
+    try {
+      await report('guarded', WINNING);
+      const q = (metric: string) => `sum(${metric}{venture="guarded"})`;
+      const withToken = {
+        address: `http://127.0.0.1:${port}`,
+        bearerTokenSecretRef: { name: 'prom-token', key: 'token' },
+        queries: { revenue: q('venture_revenue_dollars_monthly'), costs: q('venture_costs_dollars_monthly') },
+      };
+      await ventures.create('guarded', { metrics: { provider: 'prometheus', prometheus: withToken } });
+      const missing = await ventures.until(
+        'guarded',
+        'the missing Secret named',
+        (v) =>
+          v.status?.conditions?.some((c) => c.type === 'MetricsAvailable' && c.reason === 'SecretNotFound') ??
+          false,
+      );
+      expect(missing.spec.replicas).toBe(1);
+      await core.createNamespacedSecret({
+        namespace: ns.name,
+        body: { metadata: { name: 'prom-token' }, stringData: { token: 's3cr3t-token' } },
+      });
+      await ventures.until('guarded', 'scaled through the proxy', (v) => v.spec.replicas === 2);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((h) => h === 'Bearer s3cr3t-token')).toBe(true);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('prints the same decisions with `autopilot plan`, from the same engine', async () => {
