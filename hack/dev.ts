@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installCrds } from './lib/crds.js';
 import { buildTools, clusterUp } from './lib/localCluster.js';
 import { LocalPrometheus, PROMETHEUS_BINARY } from './lib/prometheus.js';
 import { startVentureApp } from './lib/ventureApp.js';
@@ -71,15 +72,7 @@ async function main(): Promise<void> {
     process.env.KUBECONFIG = kubeconfig;
   }
   console.log(`cluster: KUBECONFIG=${kubeconfig}`);
-  kubectl('apply', '--server-side', '--force-conflicts', '-f', join(root, 'crds'));
-  kubectl(
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd',
-    '-l',
-    'app.kubernetes.io/part-of=autopilot',
-  );
+  await installCrds((...args) => Promise.resolve(kubectl(...args)));
   execFileSync(join(bin, 'kubectl'), ['apply', '-f', '-'], {
     input: kubectl('create', 'namespace', NAMESPACE, '--dry-run=client', '-o', 'yaml'),
   });

@@ -6,6 +6,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import * as prettier from 'prettier';
+import { installCrds } from '../lib/crds.js';
 import { buildTools, clusterDown, clusterUp, toolVersion } from '../lib/localCluster.js';
 import {
   DEPLOYMENT_POLL_MS,
@@ -517,15 +518,7 @@ async function main(): Promise<number> {
       const kubectl = async (...args: string[]) =>
         (await run(join(bin, 'kubectl'), ['--kubeconfig', config, ...args], { maxBuffer: 64 * 2 ** 20 }))
           .stdout;
-      await kubectl('apply', '--server-side', '--force-conflicts', '-f', join(repoRoot, 'crds'));
-      await kubectl(
-        'wait',
-        '--for=condition=Established',
-        '--timeout=60s',
-        'crd',
-        '-l',
-        'app.kubernetes.io/part-of=autopilot',
-      );
+      await installCrds(kubectl);
       for (const ventures of settings.ventures) {
         const result = await runScenario({
           ventures,
