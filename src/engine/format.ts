@@ -36,3 +36,12 @@ export function epochMs(now: Date | number): number {
 }
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * A time from status (RFC 3339), a Date or epoch ms, in ms; a missing or unreadable one counts as
+ * `fallback`. Status is user-editable: each caller picks the fallback that is the safe mistake.
+ */
+export function timeOr(time: Date | number | string | undefined, fallback: number): number {
+  const ms = typeof time === 'string' ? Date.parse(time) : time instanceof Date ? time.getTime() : time;
+  return ms !== undefined && Number.isFinite(ms) ? ms : fallback;
+}

@@ -7,6 +7,8 @@ import {
   guardCircuitBreaker,
   guardProtected,
   guardRateLimit,
+  guardTermination,
+  recentTerminations,
   mayTerminate,
   PROTECTED_ANNOTATION,
 } from './guards.js';
@@ -172,5 +174,67 @@ describe('guardCircuitBreaker', () => {
       windowMs: HOUR,
     });
     expect(guarded.filter((p) => p.decision.action === 'Terminate')).toEqual([]);
+  });
+});
+
+describe('guardTermination', () => {
+  const at = (ms: number) => new Date(ms).toISOString();
+  const policy = { rateLimit: { terminations: 1, perMs: HOUR }, maxShare: 0.5 };
+  const failingSince = at(NOW - 2 * MINUTE);
+  const healthy = (name: string) => ({ name, protected: false, lastAuditTime: at(NOW - MINUTE) });
+  const candidate = { name: 'v', failingSince };
+  const guard = (neighbours: Parameters<typeof guardTermination>[2], reserved = new Map<string, number>()) =>
+    guardTermination(decision('Terminate'), candidate, neighbours, reserved, NOW, policy);
+
+  it('lets a lone failing venture go', () => {
+    expect(guard([healthy('a'), healthy('b')]).action).toBe('Terminate');
+  });
+
+  it('waits for a neighbour not audited since the venture began failing', () => {
+    const stale = { ...healthy('b'), lastAuditTime: at(NOW - 3 * MINUTE) };
+    expect(guard([healthy('a'), stale]).reason).toMatch(/waiting until every venture .*\(not yet: b\)/);
+  });
+
+  it('counts failing, terminating and recently terminated neighbours, not protected ones', () => {
+    const failing = { ...healthy('a'), failingAudits: 1 };
+    expect(guard([failing, healthy('b')]).blocked?.by).toBe('CircuitBreaker');
+    expect(guard([{ ...failing, protected: true }, healthy('b')]).action).toBe('Terminate');
+    const gone = { ...healthy('c'), phase: 'Terminated' as const, terminatedAt: at(NOW - 10 * MINUTE) };
+    expect(guard([gone, healthy('b')]).reason).toMatch(/circuit breaker: 2 of 3 ventures/);
+    const longGone = { ...gone, terminatedAt: at(NOW - 2 * HOUR) };
+    expect(guard([longGone, healthy('b')]).action).toBe('Terminate');
+  });
+
+  it('rate-limits on a reservation that status does not show yet', () => {
+    const guarded = guard([healthy('a'), healthy('b'), healthy('c')], new Map([['a', NOW - MINUTE]]));
+    expect(guarded.reason).toMatch(/rate limit: 1 termination\(s\)/);
+  });
+
+  it('leaves other decisions alone', () => {
+    const scale = decision('Scale');
+    expect(guardTermination(scale, candidate, [], new Map(), NOW, policy)).toBe(scale);
+  });
+});
+
+describe('recentTerminations', () => {
+  it('counts each venture once, an unreadable time as now, and only within the window', () => {
+    const times = recentTerminations(
+      [
+        { name: 'a', protected: false, terminatedAt: new Date(NOW - MINUTE).toISOString() },
+        { name: 'b', protected: false, terminatedAt: 'not a time' },
+        { name: 'c', protected: false, terminatedAt: new Date(NOW - 2 * HOUR).toISOString() },
+      ],
+      new Map([
+        ['a', NOW - 30_000],
+        ['d', NOW - 5 * MINUTE],
+      ]),
+      NOW,
+      HOUR,
+    );
+    expect([...times.entries()]).toEqual([
+      ['a', NOW - MINUTE],
+      ['b', NOW],
+      ['d', NOW - 5 * MINUTE],
+    ]);
   });
 });

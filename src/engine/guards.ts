@@ -1,6 +1,6 @@
 // Safety guards on terminations (DESIGN §4.2): protection, a per-namespace rate limit and a portfolio circuit breaker.
-import { shortHash, type BlockedBy, type VentureDecision } from './decision.js';
-import { clip, duration, epochMs, pct } from './format.js';
+import { shortHash, type BlockedBy, type Phase, type VentureDecision } from './decision.js';
+import { clip, duration, epochMs, pct, timeOr } from './format.js';
 
 export const PROTECTED_ANNOTATION = 'autopilot.ventures/protected';
 
@@ -63,10 +63,7 @@ export function mayTerminate(
   limit: RateLimit = DEFAULT_RATE_LIMIT,
 ): RateLimitVerdict {
   const at = epochMs(now);
-  const times = terminations.map((t) => {
-    const ms = typeof t === 'string' ? Date.parse(t) : t instanceof Date ? t.getTime() : t;
-    return Number.isFinite(ms) ? ms : at;
-  });
+  const times = terminations.map((t) => timeOr(t, at));
   const recent = times.filter((t) => at - t < limit.perMs).sort((a, b) => a - b);
   if (recent.length < limit.terminations) return { allowed: true };
   if (limit.terminations <= 0) {
@@ -135,4 +132,86 @@ export function guardCircuitBreaker(
   if (terminating < breaker.minTerminations || share <= breaker.maxShare) return [...planned];
   const why = `circuit breaker: ${terminating} of ${planned.length} ventures (${pct(share)}) are failing or were terminated within ${duration(breaker.windowMs)}, more than ${pct(breaker.maxShare)}`;
   return planned.map((p) => ({ ...p, decision: blockTermination(p.decision, 'CircuitBreaker', why) }));
+}
+
+/** Another venture of the namespace as the termination guards see it, from its status. */
+export interface Neighbour {
+  name: string;
+  phase?: Phase;
+  failingAudits?: number;
+  /** isProtected of the venture. */
+  protected: boolean;
+  lastAuditTime?: string;
+  terminatedAt?: string;
+}
+
+/** The venture a Terminate is for. */
+export interface Candidate {
+  name: string;
+  protected?: boolean;
+  annotations?: Record<string, string>;
+  /** When its failing streak began (status.failingSince). */
+  failingSince?: string;
+}
+
+export interface TerminationPolicy {
+  rateLimit: RateLimit;
+  /** The circuit breaker's share; its window is the rate limit's. */
+  maxShare: number;
+}
+
+/**
+ * Every termination guard in order: protection, the wait until the namespace was seen, the circuit
+ * breaker, the rate limit. `reserved` are terminations the caller decided that status may not show yet.
+ */
+export function guardTermination(
+  decision: VentureDecision,
+  candidate: Candidate,
+  neighbours: readonly Neighbour[],
+  reserved: ReadonlyMap<string, number>,
+  now: number,
+  policy: TerminationPolicy,
+): VentureDecision {
+  if (decision.action !== 'Terminate') return decision;
+  const { rateLimit } = policy;
+  const recent = recentTerminations(neighbours, reserved, now, rateLimit.perMs);
+  const active = neighbours.filter((n) => n.phase !== 'Terminated' && n.phase !== 'Terminating');
+  const seen = guardPortfolioSeen(guardProtected(decision, candidate), candidate.failingSince, active);
+  const counted = neighbours
+    .filter((n) => n.phase !== 'Terminated' || recent.has(n.name))
+    .map((n) => ({ name: n.name, decision: atRisk(n, recent.has(n.name)) }));
+  const planned = guardCircuitBreaker([...counted, { name: candidate.name, decision: seen }], {
+    ...DEFAULT_CIRCUIT_BREAKER,
+    maxShare: policy.maxShare,
+    windowMs: rateLimit.perMs,
+  });
+  return guardRateLimit(planned.at(-1)!.decision, [...recent.values()], now, rateLimit);
+}
+
+/**
+ * The namespace's terminations within the window, by venture, each once: status.terminatedAt (an
+ * unreadable one counts as now: a wrongly blocked termination waits, the other kind is final), then
+ * the reserved ones status does not show yet.
+ */
+export function recentTerminations(
+  neighbours: readonly Neighbour[],
+  reserved: ReadonlyMap<string, number>,
+  now: number,
+  windowMs: number,
+): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const n of neighbours) if (n.terminatedAt) times.set(n.name, timeOr(n.terminatedAt, now));
+  for (const [name, at] of reserved) if (!times.has(name)) times.set(name, at);
+  for (const [name, at] of times) if (now - at >= windowMs) times.delete(name);
+  return times;
+}
+
+/**
+ * A neighbour as the circuit breaker counts it: a Terminate when it is failing (under review, it may be
+ * the next to go), terminating, or was terminated within the window; protected ones never go.
+ */
+function atRisk(n: Neighbour, terminatedRecently: boolean): VentureDecision {
+  const failing = (n.failingAudits ?? 0) > 0 && !n.protected;
+  const terminating = failing || terminatedRecently || n.phase === 'Terminating';
+  return { id: n.name, action: terminating ? 'Terminate' : 'Hold', reason: '', decidedAt: '' };
 }

@@ -5,17 +5,11 @@ import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision } from '../../api/v1alpha1/venture.js';
 import { auditVenture, type VentureAudit } from '../../engine/audit.js';
 import { decideVenture, type HoldCause, type Verdict, type VentureDecision } from '../../engine/decision.js';
-import {
-  guardCircuitBreaker,
-  guardPortfolioSeen,
-  guardProtected,
-  guardRateLimit,
-  isProtected,
-} from '../../engine/guards.js';
+import { guardTermination, isProtected } from '../../engine/guards.js';
 import { APPROVE_ANNOTATION, decisionState, nextDecision, type Mode } from '../../engine/mode.js';
 import type { KubeClient } from '../../runtime/client.js';
 import { readVentureMetrics, type MetricsRead } from './observe.js';
-import { TerminationLedger } from './ledger.js';
+import type { TerminationLedger } from './ledger.js';
 import { containersOf, type Deployment } from './workload.js';
 
 export const HOUR_MS = 3_600_000;
@@ -44,14 +38,14 @@ export interface PlanContext {
   now: number;
   /** The venture's Deployment, if it exists: the containers whose requests a Scale raises. */
   deployment?: Deployment;
-  /** The operator's terminations; a Terminate to be applied is reserved in it. None: status only. */
-  ledger?: TerminationLedger;
+  /** The caller's terminations status may not show yet; a Terminate to be applied is reserved in it. */
+  ledger: TerminationLedger;
 }
 
 export async function planVenture(
   client: KubeClient,
   venture: VentureResource,
-  { portfolio, settings, now, deployment, ledger = new TerminationLedger(HOUR_MS) }: PlanContext,
+  { portfolio, settings, now, deployment, ledger }: PlanContext,
 ): Promise<VenturePlan> {
   const { namespace, name, uid } = venture.metadata;
   const { spec, status = {} } = venture;
@@ -86,7 +80,7 @@ export async function planVenture(
     now,
   );
   // From the guard to the reservation nothing awaits: no other audit can take the same slot meanwhile.
-  const guarded = guard(venture, verdict, portfolio, settings, now, ledger);
+  const guarded = guard(venture, verdict.decision, verdict.failingSince, portfolio, settings, now, ledger);
   if (read.problem && !audit.metricsAvailable) guarded.reason = `holding: ${read.problem.message}`;
   const mode = spec.mode ?? settings.defaultMode;
   const state = decisionState(guarded, mode, venture.metadata.annotations?.[APPROVE_ANNOTATION]);
@@ -112,69 +106,44 @@ export function approveTermination(
   now: number,
   ledger: TerminationLedger,
 ): string | undefined {
-  const verdict = { decision, failingAudits: venture.status?.failingAudits ?? 0 };
-  const guarded = guard(venture, verdict, portfolio, settings, now, ledger);
+  const guarded = guard(venture, decision, venture.status?.failingSince, portfolio, settings, now, ledger);
   if (guarded.action !== 'Terminate') return guarded.reason;
   ledger.reserve(venture.metadata.namespace, venture.metadata.name, now);
   return undefined;
 }
 
-/**
- * Protected, then the namespace's circuit breaker (once every venture was audited since this one began
- * failing), then its termination rate limit.
- */
+/** The engine's termination guards over the venture's namespace as the cache and the ledger show it. */
 function guard(
   venture: VentureResource,
-  { decision, failingSince }: Verdict,
+  decision: VentureDecision,
+  failingSince: string | undefined,
   portfolio: readonly VentureResource[],
   settings: PlanSettings,
   now: number,
   ledger: TerminationLedger,
 ): VentureDecision {
-  const { name, namespace } = venture.metadata;
-  const active = portfolio.filter(
-    (v) => v.metadata.name !== name && v.status?.phase !== 'Terminated' && v.status?.phase !== 'Terminating',
+  const { name, namespace, annotations } = venture.metadata;
+  const neighbours = portfolio
+    .filter((v) => v.metadata.name !== name)
+    .map((v) => ({
+      name: v.metadata.name,
+      phase: v.status?.phase,
+      failingAudits: v.status?.failingAudits,
+      protected: isProtected({ protected: v.spec.protected, annotations: v.metadata.annotations }),
+      lastAuditTime: v.status?.lastAuditTime,
+      terminatedAt: v.status?.terminatedAt,
+    }));
+  return guardTermination(
+    decision,
+    { name, protected: venture.spec.protected, annotations, failingSince },
+    neighbours,
+    ledger.reservations(namespace, now),
+    now,
+    {
+      rateLimit: { terminations: settings.terminationsPerHour, perMs: HOUR_MS },
+      maxShare: settings.circuitBreakerShare,
+    },
   );
-  const seen = guardPortfolioSeen(
-    guardProtected(decision, {
-      protected: venture.spec.protected,
-      annotations: venture.metadata.annotations,
-    }),
-    failingSince ?? venture.status?.failingSince,
-    active.map((v) => ({ name: v.metadata.name, lastAuditTime: v.status?.lastAuditTime })),
-  );
-  const recent = ledger.recent(namespace, portfolio, now);
-  const others = portfolio
-    .filter(
-      (v) => v.metadata.name !== name && (v.status?.phase !== 'Terminated' || recent.has(v.metadata.name)),
-    )
-    .map((v) => ({ name: v.metadata.name, decision: atRisk(v, recent.has(v.metadata.name)) }));
-  const planned = guardCircuitBreaker([...others, { name, decision: seen }], {
-    maxShare: settings.circuitBreakerShare,
-    minTerminations: 2,
-    windowMs: HOUR_MS,
-  });
-  return guardRateLimit(planned.at(-1)!.decision, [...recent.values()], now, {
-    terminations: settings.terminationsPerHour,
-    perMs: HOUR_MS,
-  });
-}
-
-/**
- * Another venture as the circuit breaker counts it: a Terminate when it is failing (under review, it may
- * be the next to go), terminating, or was terminated within the window; protected ones never go.
- */
-function atRisk(v: VentureResource, terminatedRecently: boolean): VentureDecision {
-  const failing =
-    (v.status?.failingAudits ?? 0) > 0 &&
-    !isProtected({ protected: v.spec.protected, annotations: v.metadata.annotations });
-  const decided = v.status?.lastDecision;
-  return {
-    id: decided?.id ?? 'none',
-    action: failing || terminatedRecently || v.status?.phase === 'Terminating' ? 'Terminate' : 'Hold',
-    reason: decided?.reason ?? '',
-    decidedAt: decided?.decidedAt ?? '',
-  };
 }
 
 /** Numbers in status at 4 decimals: enough for margins and money, readable in kubectl's columns. */

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../runtime/client.js';
 import type { ContainerResources } from '../../engine/requests.js';
 import { createHash } from 'node:crypto';
 import { canonical, controllerOf, controllerReference } from '../../runtime/objects.js';
-import { DEPLOYMENTS, VENTURES } from '../kinds.js';
+import { VENTURES } from '../kinds.js';
 
 export const VENTURE_LABEL = 'autopilot.ventures/venture';
 /** Hash of what AutoPilot last applied: an unchanged desired state is not sent again. */
@@ -126,5 +126,3 @@ export function selectorOf(deployment: Deployment | undefined): string | undefin
         .join(',')
     : undefined;
 }
-
-export { DEPLOYMENTS };
