@@ -36,6 +36,8 @@ export interface AuditInput extends PeriodOptions {
   policy: VentureSpec['policy'];
   /** Samples older than this (ms) are stale, i.e. not data. */
   maxSampleAge: number;
+  /** Why the provider could read nothing (unreachable, refused): the reason of the unavailable audit. */
+  readError?: string;
 }
 
 interface AuditBase {
@@ -87,7 +89,7 @@ export function auditVenture(input: AuditInput, now: Date | number): VentureAudi
   if (blocking.length || !revenue || !costs) {
     return {
       metricsAvailable: false,
-      reason: `metrics unavailable: ${blocking.map((p) => p.detail).join('; ')}`,
+      reason: input.readError ?? `metrics unavailable: ${blocking.map((p) => p.detail).join('; ')}`,
       problems: blocking,
       ignored,
       history: [...(input.history ?? [])],

@@ -128,6 +128,20 @@ describe('decideVenture termination', () => {
 });
 
 describe('decideVenture without usable metrics', () => {
+  it('holds with the provider’s own error when it could read nothing, clipped to the status limit', () => {
+    const readError = `Prometheus at http://prometheus.monitoring:9090 is unreachable: ${'x'.repeat(2000)}`;
+    const audit = auditVenture(
+      { observation: {}, policy: policy(), maxSampleAge: 5 * MINUTE, readError },
+      NOW,
+    );
+    const { decision } = decide(audit);
+    expect(decision).toMatchObject({ action: 'Hold', cause: 'MetricsUnavailable' });
+    expect(decision.reason).toMatch(
+      /^holding: Prometheus at http:\/\/prometheus\.monitoring:9090 is unreachable: x+…$/,
+    );
+    expect(decision.reason).toHaveLength(1024);
+  });
+
   it.each([
     ['missing revenue', { costs: { value: 2500, at: NOW } }, 'revenue sample is missing'],
     [

@@ -124,7 +124,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
             type: 'MetricsAvailable',
             status: 'False',
             reason: read.problem?.reason ?? 'SamplesUnusable',
-            message: `${read.problem?.message ?? result.reason}; destructive decisions are frozen`,
+            message: `${result.reason}; destructive decisions are frozen`,
           },
       venture.metadata.generation,
       now,

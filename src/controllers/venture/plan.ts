@@ -58,6 +58,7 @@ export async function planVenture(
       maxSampleAge: parseDuration(spec.metrics.maxSampleAge),
       periodMs: parseDuration(spec.policy.period),
       window: spec.policy.trendWindow,
+      ...(read.problem && { readError: read.problem.message }),
     },
     now,
   );
@@ -81,7 +82,6 @@ export async function planVenture(
   );
   // From the guard to the reservation nothing awaits: no other audit can take the same slot meanwhile.
   const guarded = guard(venture, verdict.decision, verdict.failingSince, portfolio, settings, now, ledger);
-  if (read.problem && !audit.metricsAvailable) guarded.reason = `holding: ${read.problem.message}`;
   const mode = spec.mode ?? settings.defaultMode;
   const state = decisionState(guarded, mode, venture.metadata.annotations?.[APPROVE_ANNOTATION]);
   if (guarded.action === 'Terminate' && state === 'Applied') ledger.reserve(namespace, name, now);

@@ -17,7 +17,9 @@ const scaleApplied = (v: VentureResource) =>
   v.status?.history?.some((d) => d.action === 'Scale' && d.state === 'Applied') ?? false;
 
 describe('metrics from an HTTP JSON endpoint', () => {
-  const portfolio = httpPortfolio('http-metrics');
+  // Its tests terminate ventures one after another; without the breaker (guards.test.ts tests it) each
+  // test stands alone, whatever else ran before it in the namespace.
+  const portfolio = httpPortfolio('http-metrics', ['--circuit-breaker-share=1']);
   const { ns, ventures, create } = portfolio;
 
   it('scales a venture ×2 on the winning numbers its endpoint serves', async () => {
