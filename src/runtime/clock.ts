@@ -26,3 +26,20 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Resolves once `signal` aborts (at once if it already has). */
+export const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise<void>((done) =>
+    signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true }),
+  );
+
+/** `promise`'s result, or false when it takes longer than `ms` on `clock` (it is not cancelled). */
+export async function withTimeout(clock: Clock, promise: Promise<boolean>, ms: number): Promise<boolean> {
+  const timeout = new AbortController();
+  const timer = sleep(clock, ms, timeout.signal).then(() => false);
+  try {
+    return await Promise.race([promise, timer]);
+  } finally {
+    timeout.abort();
+  }
+}

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isConflict, type KubeObject, type ResourceType } from './client.js';
-import { sleep, type Clock } from './clock.js';
+import { aborted, withTimeout, type Clock } from './clock.js';
 import { keyOf, type Informer } from './informer.js';
 import type { OperatorMetrics } from './metrics.js';
 import { controllerOf } from './objects.js';
@@ -46,7 +46,6 @@ export const requestOf = (key: string): Request => {
 
 export class Controller {
   readonly queue: WorkQueue;
-  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     readonly spec: ControllerSpec,
@@ -74,17 +73,18 @@ export class Controller {
 
   /** Runs the workers until `signal` aborts; then waits for in-flight reconciles up to `drainMs`. */
   async run(signal: AbortSignal, drainMs: number): Promise<void> {
-    const workers = Array.from({ length: this.spec.workers ?? 1 }, () => this.worker(signal));
-    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
-    await Promise.all(workers);
-    const stopWaiting = new AbortController();
-    const drained = Promise.all(this.inFlight).then(() => true);
-    const timedOut = sleep(this.deps.clock, drainMs, stopWaiting.signal).then(() => false);
-    const finished = await Promise.race([drained, timedOut]);
-    stopWaiting.abort();
-    if (!finished) {
+    const workers = Promise.all(Array.from({ length: this.spec.workers ?? 1 }, () => this.worker(signal)));
+    await aborted(signal);
+    this.queue.shutDown();
+    if (
+      !(await withTimeout(
+        this.deps.clock,
+        workers.then(() => true),
+        drainMs,
+      ))
+    ) {
       this.deps.logger.warn(
-        { controller: this.spec.name, inFlight: this.inFlight.size },
+        { controller: this.spec.name, inFlight: this.queue.busy },
         'shutdown: reconciles still running',
       );
     }
@@ -94,10 +94,7 @@ export class Controller {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
-      const work = this.reconcileKey(key, signal);
-      this.inFlight.add(work);
-      await work;
-      this.inFlight.delete(work);
+      await this.reconcileKey(key, signal);
     }
   }
 

@@ -3,7 +3,7 @@
 // within the renew deadline stops leading.
 import type { Logger } from 'pino';
 import { isConflict, isNotFound, type KubeClient, type ObjectMeta, type ResourceType } from './client.js';
-import { realClock, sleep, type Clock } from './clock.js';
+import { realClock, sleep, withTimeout, type Clock } from './clock.js';
 import { microTime } from './conditions.js';
 
 export interface LeaseSpec {
@@ -187,12 +187,3 @@ export class LeaderElector {
 }
 
 /** The promise's value, or false if it takes longer than `ms`. */
-async function withTimeout(clock: Clock, promise: Promise<boolean>, ms: number): Promise<boolean> {
-  const timeout = new AbortController();
-  const timer = sleep(clock, ms, timeout.signal).then(() => false);
-  try {
-    return await Promise.race([promise, timer]);
-  } finally {
-    timeout.abort();
-  }
-}

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { KubeClient, type KubeObject, type ResourceType } from './client.js';
-import { realClock, type Clock } from './clock.js';
+import { aborted, realClock, type Clock } from './clock.js';
 import { Controller, type ControllerSpec } from './controller.js';
 import { EventRecorder } from './events.js';
 import { Informer } from './informer.js';
@@ -201,8 +201,3 @@ export function parseAddress(address: string): { host?: string; port: number } {
   const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
   return host ? { host, port } : { port };
 }
-
-const aborted = (signal: AbortSignal) =>
-  new Promise<void>((done) =>
-    signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true }),
-  );
