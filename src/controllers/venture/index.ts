@@ -4,6 +4,7 @@ import { parseDuration } from '../../api/duration.js';
 import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
 import { venturePhase, type HoldCause } from '../../engine/decision.js';
+import { isoTime, timeOr } from '../../engine/format.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
 import type { OperatorSettings } from '../../cli/run.js';
 import { ApiError, type KubeObject } from '../../runtime/client.js';
@@ -93,7 +94,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     });
     gauges.auditDuration.observe((performance.now() - started) / 1000);
 
-    status.lastAuditTime = new Date(now).toISOString();
+    status.lastAuditTime = isoTime(now);
     status.auditHistory = result.history;
     status.failingAudits = verdict.failingAudits;
     if (verdict.failingSince) status.failingSince = verdict.failingSince;
@@ -214,7 +215,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     setState(status, decision.id, 'Applying');
     if (decision.action === 'Terminate') {
       status.phase = 'Terminating';
-      status.terminatedAt = new Date(now).toISOString();
+      status.terminatedAt = isoTime(now);
     }
     await persist(venture, status);
     await act(venture, status, status.lastDecision!, now);
@@ -272,7 +273,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
         );
       }
       if (done.length) {
-        status.lastScaleTime = new Date(now).toISOString();
+        status.lastScaleTime = isoTime(now);
         await events.record(
           venture,
           VENTURES,
@@ -291,7 +292,9 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     now: number,
   ): Promise<number> {
     const graceMs = parseDuration(venture.spec.policy.gracePeriod);
-    const since = Date.parse(status.terminatedAt ?? new Date(now).toISOString());
+    // A missing or unreadable time starts the grace period now, and is written so that it stays started.
+    const since = timeOr(status.terminatedAt, now);
+    status.terminatedAt = isoTime(since);
     const left = since + graceMs - now;
     if (left > 0) return left;
     const deploymentName = deploymentNameOf(venture);

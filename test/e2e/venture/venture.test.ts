@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { installCrds, repoRoot } from '../support/crds.js';
@@ -16,6 +16,7 @@ import {
   WINNING,
   report as reportTo,
   startVentureApp,
+  VENTURE_GROUP,
   startVentureOperator as startOperatorIn,
   VentureNamespace,
   type Numbers,
@@ -274,6 +275,28 @@ describe('the Venture controller', () => {
     } finally {
       proxy.close();
     }
+  });
+
+  it('starts the grace period of a termination whose time is missing from status, and finishes it', async () => {
+    await report('orphan', LOSING);
+    await ventures.create('orphan', { mode: 'Observe' });
+    await ventures.until('orphan', 'a first audit', (v) => v.status?.lastAuditTime !== undefined);
+    // Status edited by hand (or restored from a backup) to Terminating without its terminatedAt.
+    await ventures.custom.patchNamespacedCustomObjectStatus(
+      { ...VENTURE_GROUP, namespace: ns.name, name: 'orphan', body: { status: { phase: 'Terminating' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const started = await ventures.until(
+      'orphan',
+      'terminatedAt written',
+      (v) => v.status?.terminatedAt !== undefined,
+    );
+    expect(started.status?.phase).toBe('Terminating');
+    await ventures.until(
+      'orphan',
+      'terminated after the grace period',
+      (v) => v.status?.phase === 'Terminated',
+    );
   });
 
   it('prints the same decisions with `autopilot plan`, from the same engine', async () => {
