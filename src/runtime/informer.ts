@@ -21,14 +21,14 @@ export interface InformerObserver {
 
 export interface InformerOptions {
   namespace?: string;
-  labelSelector?: string;
   clock?: Clock;
   logger?: Logger;
   observer?: InformerObserver;
-  /** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
-  silenceMs?: number;
-  pageSize?: number;
 }
+
+/** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
+const SILENCE_MS = 120_000;
+const PAGE_SIZE = 500;
 
 export const keyOf = (o: KubeObject) =>
   o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
@@ -100,8 +100,7 @@ export class Informer<T extends KubeObject> {
     let resourceVersion = '';
     do {
       const page = await this.client.list<T>(this.type, this.options.namespace, {
-        labelSelector: this.options.labelSelector,
-        limit: this.options.pageSize ?? 500,
+        limit: PAGE_SIZE,
         continue: next,
       });
       for (const item of page.items) seen.set(keyOf(item), withKind(item, this.type));
@@ -131,7 +130,6 @@ export class Informer<T extends KubeObject> {
   }
 
   private async watchOnce(signal: AbortSignal): Promise<void> {
-    const silenceMs = this.options.silenceMs ?? 120_000;
     const watch = new AbortController();
     const stop = () => watch.abort();
     signal.addEventListener('abort', stop, { once: true });
@@ -142,7 +140,7 @@ export class Informer<T extends KubeObject> {
       watchdog = this.clock.setTimeout(() => {
         silent = true;
         watch.abort();
-      }, silenceMs);
+      }, SILENCE_MS);
     };
     feed();
     try {
@@ -152,7 +150,6 @@ export class Informer<T extends KubeObject> {
         {
           resourceVersion: this.resourceVersion,
           allowWatchBookmarks: true,
-          labelSelector: this.options.labelSelector,
           // The server ends each watch after 5–10 minutes, like client-go, spreading relists out.
           timeoutSeconds: 300 + Math.floor(Math.random() * 300),
         },
@@ -166,7 +163,7 @@ export class Informer<T extends KubeObject> {
       this.clock.clearTimeout(watchdog);
       signal.removeEventListener('abort', stop);
     }
-    if (silent) throw new SilentWatch(silenceMs);
+    if (silent) throw new SilentWatch(SILENCE_MS);
   }
 
   private apply(event: WatchEvent<T>): void {

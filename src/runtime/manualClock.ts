@@ -35,10 +35,6 @@ export class ManualClock implements Clock {
     this.time = end;
     await settle();
   }
-
-  get pending(): number {
-    return this.timers.length;
-  }
 }
 
 /** Lets queued promise callbacks run. */

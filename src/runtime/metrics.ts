@@ -1,4 +1,4 @@
-// The operator's Prometheus metrics, named like controller-runtime's so existing dashboards read them.
+// The operator's Prometheus metrics, shaped like controller-runtime's (reconciles, queue, API requests) under the autopilot_ prefix.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestObserver } from './client.js';
 import type { InformerObserver } from './informer.js';
@@ -8,7 +8,7 @@ export class OperatorMetrics {
   readonly registry = new Registry();
   readonly reconcileTotal = new Counter({
     name: 'autopilot_reconcile_total',
-    help: 'Reconciles per controller and result (success, error, conflict, requeue, requeue_after).',
+    help: 'Reconciles per controller and result (success, error, conflict, requeue_after).',
     labelNames: ['controller', 'result'] as const,
     registers: [this.registry],
   });
@@ -100,11 +100,5 @@ export class OperatorMetrics {
       retried: () => this.queueRetries.inc({ name }),
       waited: (seconds) => this.queueLatency.observe({ name }, seconds),
     };
-  }
-
-  /** Total API requests so far (benchmarks read it). */
-  async requestCount(): Promise<number> {
-    const { values } = await this.apiRequests.get();
-    return values.reduce((sum, v) => sum + v.value, 0);
   }
 }
