@@ -1,5 +1,5 @@
 // auditVenture: what a venture's business metrics say right now — derived metrics, health, trend and risks.
-import type { VentureSpec, VentureStatus } from '../api/v1alpha1/venture.js';
+import { StatusLimits, type VentureSpec, type VentureStatus } from '../api/v1alpha1/venture.js';
 import { clip, epochMs, isoTime, money, num, pct } from './format.js';
 import { scoreHealth, type Health } from './health.js';
 import {
@@ -235,5 +235,5 @@ function riskFactors(
   if (cac && cac.current > cac.previous * (1 + CAC_RISE)) {
     risks.push(`CAC rising: ${money(cac.current)} from ${money(cac.previous)}`);
   }
-  return risks.map((risk) => clip(risk, 256));
+  return risks.map((risk) => clip(risk, StatusLimits.risk));
 }

@@ -1,6 +1,11 @@
 // decideVenture: Terminate, Scale, Optimize or Hold from an audit, with a stable id and a reason that quotes the numbers.
 import { createHash } from 'node:crypto';
-import type { Decision, VentureSpec, VentureStatus } from '../api/v1alpha1/venture.js';
+import {
+  StatusLimits,
+  type Decision,
+  type VentureSpec,
+  type VentureStatus,
+} from '../api/v1alpha1/venture.js';
 import { CAC_RISE, type AvailableAudit, type VentureAudit } from './audit.js';
 import { clip, duration, epochMs, isoTime, money, num, pct } from './format.js';
 import { raiseRequests, type ContainerResources } from './requests.js';
@@ -75,7 +80,7 @@ export function decideVenture(input: DecisionInput, now: Date | number): Verdict
   const decided = (action: DecisionAction, reason: string, extra: Partial<VentureDecision> = {}) => ({
     id: decisionId(input.venture, auditBasis(audit), action),
     action,
-    reason: clip(reason, 1024),
+    reason: clip(reason, StatusLimits.reason),
     decidedAt: isoTime(epochMs(now)),
     ...(audit.metricsAvailable && { metrics: audit.snapshot }),
     ...extra,

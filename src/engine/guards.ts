@@ -1,4 +1,5 @@
 // Safety guards on terminations (DESIGN §4.2): protection, a per-namespace rate limit and a portfolio circuit breaker.
+import { StatusLimits } from '../api/v1alpha1/venture.js';
 import { shortHash, type BlockedBy, type Phase, type VentureDecision } from './decision.js';
 import { clip, duration, epochMs, pct, timeOr } from './format.js';
 
@@ -31,7 +32,7 @@ export function blockTermination(decision: VentureDecision, by: BlockedBy, why: 
     ...decision,
     id: `hold-${shortHash(`${decision.id}\n${by}`)}`,
     action: 'Hold',
-    reason: clip(`termination blocked: ${why}; would terminate: ${decision.reason}`, 1024),
+    reason: clip(`termination blocked: ${why}; would terminate: ${decision.reason}`, StatusLimits.reason),
     blocked: { by, action: 'Terminate' },
   };
 }

@@ -25,6 +25,15 @@ import {
 import { defineKind } from './kind.js';
 
 export const Tiers = ['Excellent', 'Good', 'Average', 'Poor', 'Failing'] as const;
+
+/** Bounds of status fields that the engine and the controller fill: the schema and the code share them. */
+export const StatusLimits = {
+  reason: 1024,
+  risk: 256,
+  risks: 16,
+  history: 20,
+  allocationFrom: 32,
+} as const;
 export const DecisionActions = ['Scale', 'Terminate', 'Optimize', 'Hold'] as const;
 export const DecisionStates = ['Recommended', 'PendingApproval', 'Applying', 'Applied', 'Blocked'] as const;
 
@@ -301,7 +310,7 @@ export const Decision = object('A decision of the audit engine.', {
     maxLength: 64,
   }),
   action: oneOf('What was decided.', DecisionActions),
-  reason: text('Why, quoting the numbers.', { maxLength: 1024 }),
+  reason: text('Why, quoting the numbers.', { maxLength: StatusLimits.reason }),
   state: oneOf(
     'Recommended (Observe mode), PendingApproval (Supervised), Applying (recorded, being carried out; a restart finishes it), Applied, or Blocked by a safety rule.',
     DecisionStates,
@@ -346,7 +355,9 @@ export const VentureStatus = object('The observed state of a Venture.', {
       slope: number('Change of the profit margin per audit period.', {}),
     }),
   ),
-  risks: optional(list('Named risk factors.', text('A risk factor.', { maxLength: 256 }), 16)),
+  risks: optional(
+    list('Named risk factors.', text('A risk factor.', { maxLength: StatusLimits.risk }), StatusLimits.risks),
+  ),
   failingAudits: optional(integer('Failing audits in a row.', { minimum: 0, maximum: 100000 })),
   failingSince: optional(timestamp('When the current run of failing audits began.')),
   lastAuditTime: optional(timestamp('When the venture was last audited.')),
@@ -358,12 +369,14 @@ export const VentureStatus = object('The observed state of a Venture.', {
     ),
   ),
   lastDecision: optional(Decision),
-  history: optional(list('The latest decisions, newest first.', Decision, 20)),
+  history: optional(list('The latest decisions, newest first.', Decision, StatusLimits.history)),
   allocation: optional(
     object('Capacity and budget the portfolio redirected to this venture.', {
       replicas: optional(integer('Extra replicas granted.', { minimum: 0, maximum: 100000 })),
       budget: optional(number('Extra monthly budget granted.', { minimum: 0 })),
-      from: optional(list('Ventures the capacity came from.', dnsLabel('A venture.'), 32)),
+      from: optional(
+        list('Ventures the capacity came from.', dnsLabel('A venture.'), StatusLimits.allocationFrom),
+      ),
     }),
   ),
   terminatedAt: optional(timestamp('When the venture was terminated.')),

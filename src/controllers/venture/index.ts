@@ -2,7 +2,7 @@
 // on it, act as far as the mode allows, keep the Deployment converged, and say it all in status.
 import { parseDuration } from '../../api/duration.js';
 import type { VentureResource } from '../../api/v1alpha1/index.js';
-import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
+import { StatusLimits, type Decision, type VentureStatus } from '../../api/v1alpha1/venture.js';
 import { venturePhase, type HoldCause } from '../../engine/decision.js';
 import { isoTime, timeOr } from '../../engine/format.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
@@ -20,7 +20,6 @@ import { TerminationLedger } from './ledger.js';
 import { redirectFrom } from './portfolio.js';
 import { deploymentNameOf, desiredDeployment, isApplied, selectorOf, type Deployment } from './workload.js';
 
-const HISTORY = 20;
 /** How soon to look again when the cache has not caught up with our own last write. */
 const CACHE_BEHIND_MS = 200;
 
@@ -109,7 +108,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
         ),
       };
       if (result.trend) status.trend = result.trend;
-      status.risks = result.risks.slice(0, 16);
+      status.risks = result.risks.slice(0, StatusLimits.risks);
       gauges.observe(venture, result.health.score, result.snapshot.profitMargin);
     }
     status.conditions = setCondition(
@@ -190,7 +189,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
       decision.action === 'Hold' && head?.action === 'Hold' && head.state === decision.state;
     if (!repeatsHold) {
       const others = (status.history ?? []).filter((d) => d.id !== decision.id);
-      status.history = [decision, ...others].slice(0, HISTORY);
+      status.history = [decision, ...others].slice(0, StatusLimits.history);
     }
     gauges.decisions.inc({ action: decision.action, state: decision.state });
     ctx.logger.info(

@@ -1,6 +1,7 @@
 // Moves what a terminated venture frees to the namespace's healthiest ventures (engine: redistribute),
 // within the namespace's ResourceQuota on pods or the operator's portfolio limit.
 import type { VentureResource } from '../../api/v1alpha1/index.js';
+import { StatusLimits } from '../../api/v1alpha1/venture.js';
 import { redistribute, type Grant } from '../../engine/portfolio.js';
 import type { KubeClient, KubeObject, ResourceType } from '../../runtime/client.js';
 import type { Mode } from '../../engine/mode.js';
@@ -75,7 +76,7 @@ export async function redirectFrom(
           allocation: {
             replicas: (before?.replicas ?? 0) + grant.replicas,
             budget: Math.round(((before?.budget ?? 0) + grant.budget) * 100) / 100,
-            from: [...new Set([...(before?.from ?? []), ...grant.from])].slice(-32),
+            from: [...new Set([...(before?.from ?? []), ...grant.from])].slice(-StatusLimits.allocationFrom),
           },
         },
       },
