@@ -3,6 +3,9 @@ import type { Decision } from '../api/v1alpha1/venture.js';
 import type { VentureDecision } from './decision.js';
 
 export type Mode = 'Observe' | 'Supervised' | 'Autonomous';
+
+/** The venture's own mode, or the operator's default. */
+export const effectiveMode = (spec: { mode?: Mode }, defaultMode: Mode): Mode => spec.mode ?? defaultMode;
 export const APPROVE_ANNOTATION = 'autopilot.ventures/approve';
 
 /** Holds change nothing, so they are simply Applied; every other decision follows the mode. */

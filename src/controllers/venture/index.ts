@@ -4,6 +4,7 @@ import { parseDuration } from '../../api/duration.js';
 import type { VentureResource } from '../../api/v1alpha1/index.js';
 import { StatusLimits, type Decision, type VentureStatus } from '../../api/v1alpha1/venture.js';
 import { venturePhase, type HoldCause } from '../../engine/decision.js';
+import { recordDecision } from '../../engine/record.js';
 import { isoTime, timeOr } from '../../engine/format.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
 import type { OperatorSettings } from '../../cli/run.js';
@@ -183,14 +184,8 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     cause: HoldCause | undefined,
   ) {
     status.lastDecision = decision;
-    // A run of Holds in the same state is kept as its first: history is for what changed.
-    const head = status.history?.[0];
-    const repeatsHold =
-      decision.action === 'Hold' && head?.action === 'Hold' && head.state === decision.state;
-    if (!repeatsHold) {
-      const others = (status.history ?? []).filter((d) => d.id !== decision.id);
-      status.history = [decision, ...others].slice(0, StatusLimits.history);
-    }
+    const { history, repeat } = recordDecision(status.history, decision);
+    status.history = history;
     gauges.decisions.inc({ action: decision.action, state: decision.state });
     ctx.logger.info(
       { decision: decision.id, action: decision.action, state: decision.state, reason: decision.reason },
@@ -198,7 +193,7 @@ export function ventureController(manager: Manager, settings: OperatorSettings):
     );
     const event = eventFor(venture, decision, cause);
     // A plain Hold is news once, when the venture starts holding; each audit after it is not.
-    if (event && !(repeatsHold && event.reason === 'VentureHolding')) {
+    if (event && !(repeat && event.reason === 'VentureHolding')) {
       await events.record(venture, VENTURES, event.type, event.reason, event.note);
     }
     if (decision.state === 'Applied' && decision.action !== 'Hold') {

@@ -6,7 +6,13 @@ import type { Decision } from '../../api/v1alpha1/venture.js';
 import { auditVenture, type VentureAudit } from '../../engine/audit.js';
 import { decideVenture, type HoldCause, type Verdict, type VentureDecision } from '../../engine/decision.js';
 import { guardTermination, isProtected } from '../../engine/guards.js';
-import { APPROVE_ANNOTATION, decisionState, nextDecision, type Mode } from '../../engine/mode.js';
+import {
+  APPROVE_ANNOTATION,
+  decisionState,
+  effectiveMode,
+  nextDecision,
+  type Mode,
+} from '../../engine/mode.js';
 import type { KubeClient } from '../../runtime/client.js';
 import { readVentureMetrics, type MetricsRead } from './observe.js';
 import type { TerminationLedger } from './ledger.js';
@@ -82,7 +88,7 @@ export async function planVenture(
   );
   // From the guard to the reservation nothing awaits: no other audit can take the same slot meanwhile.
   const guarded = guard(venture, verdict.decision, verdict.failingSince, portfolio, settings, now, ledger);
-  const mode = spec.mode ?? settings.defaultMode;
+  const mode = effectiveMode(spec, settings.defaultMode);
   const state = decisionState(guarded, mode, venture.metadata.annotations?.[APPROVE_ANNOTATION]);
   if (guarded.action === 'Terminate' && state === 'Applied') ledger.reserve(namespace, name, now);
   return {

@@ -4,7 +4,7 @@ import type { VentureResource } from '../../api/v1alpha1/index.js';
 import { StatusLimits } from '../../api/v1alpha1/venture.js';
 import { redistribute, type Grant } from '../../engine/portfolio.js';
 import type { KubeClient, KubeObject, ResourceType } from '../../runtime/client.js';
-import type { Mode } from '../../engine/mode.js';
+import { effectiveMode, type Mode } from '../../engine/mode.js';
 import { VENTURES } from '../kinds.js';
 
 const QUOTAS: ResourceType = {
@@ -43,7 +43,7 @@ export async function redirectFrom(
     (v) => v.status?.phase !== 'Terminated' && v.status?.phase !== 'Terminating',
   );
   if (active.some((v) => v.status?.allocation?.from?.includes(donor.metadata.name))) return [];
-  const eligible = (v: VentureResource) => (v.spec.mode ?? defaultMode) !== 'Observe';
+  const eligible = (v: VentureResource) => effectiveMode(v.spec, defaultMode) !== 'Observe';
   const { grants } = redistribute(
     [donor, ...active.filter((v) => v.metadata.name !== donor.metadata.name)].map((v) => ({
       name: v.metadata.name,
