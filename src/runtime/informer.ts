@@ -10,6 +10,7 @@ import {
   type WatchEvent,
 } from './client.js';
 import { realClock, sleep, type Clock } from './clock.js';
+import { ExponentialBackoff } from './rateLimiter.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (event: InformerEvent, object: T, old?: T) => void;
@@ -73,18 +74,19 @@ export class Informer<T extends KubeObject> {
   /** Runs until `signal` aborts. Never throws: every failure becomes a logged, backed-off retry. */
   async run(signal: AbortSignal): Promise<void> {
     const { logger } = this.options;
-    let failures = 0;
+    // Watches restart after 0.5 s, 1 s, 2 s … up to 30 s, with ±20 % jitter.
+    const retries = new ExponentialBackoff(500, 30_000);
     while (!signal.aborted) {
       try {
         if (this.resourceVersion === undefined) await this.relist();
         await this.watchOnce(signal);
-        failures = 0;
+        retries.forget(this.type.plural);
       } catch (err) {
         if (signal.aborted) break;
         const reason = isGone(err) ? 'expired' : err instanceof SilentWatch ? 'silent' : 'error';
         if (isGone(err)) this.resourceVersion = undefined;
         this.options.observer?.watchRestarted(this.type.plural, reason);
-        const delay = reason === 'error' ? backoff(failures++) : 0;
+        const delay = reason === 'error' ? retries.when(this.type.plural) * (0.8 + Math.random() * 0.4) : 0;
         logger?.warn(
           { resource: this.type.plural, reason, err: String(err), retryInMs: Math.round(delay) },
           'watch restarting',
@@ -195,11 +197,6 @@ class SilentWatch extends Error {
   constructor(ms: number) {
     super(`no event or bookmark for ${ms} ms`);
   }
-}
-
-/** Watches restart after 0.5 s, 1 s, 2 s … up to 30 s, with ±20 % jitter. */
-function backoff(failures: number): number {
-  return Math.min(500 * 2 ** failures, 30_000) * (0.8 + Math.random() * 0.4);
 }
 
 /** Lists return items without apiVersion and kind; fill them in so cached objects are whole. */
