@@ -2,6 +2,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../api/duration.js';
+import type { VentureSettings } from '../controllers/venture/plan.js';
 import type { Mode } from '../engine/mode.js';
 import type { ControllerSpec } from '../runtime/controller.js';
 import { createLogger } from '../runtime/log.js';
@@ -76,14 +77,15 @@ export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env
     throw new Error('--circuit-breaker-share must be in (0, 1]');
   const portfolioMaxReplicas = Number(get('portfolio-max-replicas', 'Infinity'));
   if (!(portfolioMaxReplicas >= 0)) throw new Error('--portfolio-max-replicas must be a number of replicas');
+  const ventures: VentureSettings = {
+    defaultMode: defaultMode as Mode,
+    prometheusAddress: get('prometheus-address', '') || undefined,
+    terminationsPerHour,
+    circuitBreakerShare,
+    portfolioMaxReplicas,
+  };
   return {
-    ventures: {
-      defaultMode: defaultMode as Mode,
-      prometheusAddress: get('prometheus-address', '') || undefined,
-      terminationsPerHour,
-      circuitBreakerShare,
-      portfolioMaxReplicas,
-    },
+    ventures,
     namespace,
     workers,
     metricsAddress: get('metrics-bind-address', ':8080'),

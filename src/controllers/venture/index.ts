@@ -7,7 +7,6 @@ import { venturePhase, type HoldCause } from '../../engine/decision.js';
 import { recordDecision } from '../../engine/record.js';
 import { isoTime, timeOr } from '../../engine/format.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
-import type { OperatorSettings } from '../../cli/run.js';
 import { ApiError, type KubeObject } from '../../runtime/client.js';
 import { isConditionTrue, setCondition } from '../../runtime/conditions.js';
 import type { ControllerSpec, ReconcileContext, Result } from '../../runtime/controller.js';
@@ -16,7 +15,7 @@ import type { Manager } from '../../runtime/manager.js';
 import { canonical, patchStatus } from '../../runtime/objects.js';
 import { DEPLOYMENTS, VENTURES } from '../kinds.js';
 import { ventureMetrics } from './metrics.js';
-import { approveTermination, HOUR_MS, planVenture, rounded } from './plan.js';
+import { approveTermination, HOUR_MS, planVenture, rounded, type VentureSettings } from './plan.js';
 import { TerminationLedger } from './ledger.js';
 import { redirectFrom } from './portfolio.js';
 import { deploymentNameOf, desiredDeployment, isApplied, selectorOf, type Deployment } from './workload.js';
@@ -24,7 +23,7 @@ import { deploymentNameOf, desiredDeployment, isApplied, selectorOf, type Deploy
 /** How soon to look again when the cache has not caught up with our own last write. */
 const CACHE_BEHIND_MS = 200;
 
-export function ventureController(manager: Manager, settings: OperatorSettings): ControllerSpec {
+export function ventureController(manager: Manager, settings: { ventures: VentureSettings }): ControllerSpec {
   const ventures = manager.informer<VentureResource>(VENTURES);
   const deployments = manager.informer<Deployment>(DEPLOYMENTS);
   const gauges = ventureMetrics(manager.metrics.registry);

@@ -20,11 +20,14 @@ import { containersOf, type Deployment } from './workload.js';
 
 export const HOUR_MS = 3_600_000;
 
-export interface PlanSettings {
+/** The operator-level settings of Ventures (`autopilot run` flags). */
+export interface VentureSettings {
   defaultMode: Mode;
   prometheusAddress?: string;
   terminationsPerHour: number;
   circuitBreakerShare: number;
+  /** Replicas a namespace's ventures may reach through redistribution, below any ResourceQuota. */
+  portfolioMaxReplicas: number;
 }
 
 export interface VenturePlan {
@@ -40,7 +43,7 @@ export interface VenturePlan {
 export interface PlanContext {
   /** The venture's namespace as the caller sees it. */
   portfolio: readonly VentureResource[];
-  settings: PlanSettings;
+  settings: VentureSettings;
   now: number;
   /** The venture's Deployment, if it exists: the containers whose requests a Scale raises. */
   deployment?: Deployment;
@@ -108,7 +111,7 @@ export function approveTermination(
   venture: VentureResource,
   decision: Decision,
   portfolio: readonly VentureResource[],
-  settings: PlanSettings,
+  settings: VentureSettings,
   now: number,
   ledger: TerminationLedger,
 ): string | undefined {
@@ -124,7 +127,7 @@ function guard(
   decision: VentureDecision,
   failingSince: string | undefined,
   portfolio: readonly VentureResource[],
-  settings: PlanSettings,
+  settings: VentureSettings,
   now: number,
   ledger: TerminationLedger,
 ): VentureDecision {
