@@ -1,12 +1,11 @@
 // `autopilot plan [-n NS]`: what the operator would decide for each Venture right now, changing nothing.
-import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
 import type { VentureResource } from '../api/v1alpha1/index.js';
 import { DEPLOYMENTS, VENTURES } from '../controllers/kinds.js';
 import { deploymentNameOf, type Deployment } from '../controllers/venture/workload.js';
 import { TerminationLedger } from '../controllers/venture/ledger.js';
 import { HOUR_MS, planVenture } from '../controllers/venture/plan.js';
-import { isNotFound, KubeClient } from '../runtime/client.js';
+import { KubeClient, loadKubeConfig } from '../runtime/client.js';
 import { runSettings } from './run.js';
 
 export const planUsage = `usage: autopilot plan [-n NAMESPACE | -A] [--prometheus-address URL] [--default-mode MODE]
@@ -37,9 +36,7 @@ export async function planCommand(argv: string[]): Promise<number> {
         : `--${(t as { name: string }).name}`,
     );
   const settings = runSettings(rest);
-  const kubeConfig = new KubeConfig();
-  if (settings.kubeconfig) kubeConfig.loadFromFile(settings.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  const kubeConfig = loadKubeConfig(settings.kubeconfig);
   const client = new KubeClient(kubeConfig);
   const namespace = values['all-namespaces']
     ? undefined
@@ -58,12 +55,7 @@ export async function planCommand(argv: string[]): Promise<number> {
       continue;
     }
     const portfolio = items.filter((v) => v.metadata.namespace === ns);
-    const deployment = await client
-      .get<Deployment>(DEPLOYMENTS, ns, deploymentNameOf(venture))
-      .catch((err: unknown) => {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      });
+    const deployment = await client.find<Deployment>(DEPLOYMENTS, ns, deploymentNameOf(venture));
     const plan = await planVenture(client, venture, {
       portfolio,
       settings: settings.ventures,

@@ -1,10 +1,10 @@
 // `autopilot run`: the operator process. Flags override AUTOPILOT_* environment variables.
-import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../api/duration.js';
 import type { VentureSettings } from '../controllers/venture/plan.js';
 import type { Mode } from '../engine/mode.js';
 import type { ControllerSpec } from '../runtime/controller.js';
+import { loadKubeConfig } from '../runtime/client.js';
 import { createLogger } from '../runtime/log.js';
 import { Manager } from '../runtime/manager.js';
 
@@ -118,9 +118,7 @@ export async function runOperator(argv: string[], controllers: ControllerFactory
     return 2;
   }
   const logger = createLogger(settings.logLevel);
-  const kubeConfig = new KubeConfig();
-  if (settings.kubeconfig) kubeConfig.loadFromFile(settings.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  const kubeConfig = loadKubeConfig(settings.kubeconfig);
   const manager = new Manager({ ...settings, kubeConfig, logger });
   for (const factory of controllers) manager.add(factory(manager, settings));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,6 +1,6 @@
 // The one Kubernetes client: JSON REST calls and watch streams over client-node's auth and TLS,
 // each request counted. Objects travel as the API server's JSON, never through generated models.
-import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { fetch } from 'undici';
@@ -66,6 +66,14 @@ export class ApiError extends Error {
 }
 
 export const isNotFound = (err: unknown) => err instanceof ApiError && err.code === 404;
+
+/** The kubeconfig at `path`, or the default one (KUBECONFIG, ~/.kube/config, in-cluster) without a path. */
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (path) kubeConfig.loadFromFile(path);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
 export const isConflict = (err: unknown): err is ApiError => err instanceof ApiError && err.code === 409;
 export const isGone = (err: unknown) => err instanceof ApiError && err.code === 410;
 
@@ -95,6 +103,16 @@ export class KubeClient {
 
   get<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
     return this.request<T>('GET', 'get', type, this.path(type, namespace, name));
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async find<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(type, namespace, name);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   list<T>(type: ResourceType, namespace?: string, query: Query = {}): Promise<ObjectList<T>> {

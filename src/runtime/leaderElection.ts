@@ -2,7 +2,7 @@
 // after it went unrenewed for its duration as timed by our own clock, and a leader that cannot renew
 // within the renew deadline stops leading.
 import type { Logger } from 'pino';
-import { isConflict, isNotFound, type KubeClient, type ObjectMeta, type ResourceType } from './client.js';
+import { isConflict, type KubeClient, type ObjectMeta, type ResourceType } from './client.js';
 import { realClock, sleep, withTimeout, type Clock } from './clock.js';
 import { microTime } from './conditions.js';
 
@@ -37,14 +37,7 @@ export const LEASES: ResourceType = {
 
 export function kubernetesLeaseStore(client: KubeClient, namespace: string, name: string): LeaseStore {
   return {
-    async get() {
-      try {
-        return await client.get<Lease>(LEASES, namespace, name);
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    },
+    get: () => client.find<Lease>(LEASES, namespace, name),
     create: (spec) => client.create<Lease>(LEASES, namespace, { metadata: { name, namespace }, spec }),
     update: (lease) => client.update<Lease>(LEASES, namespace, name, lease),
   };

@@ -1,14 +1,10 @@
 // Shared e2e helpers: API clients for the test cluster and a namespace per test file.
 import { afterAll, beforeAll } from '@jest/globals';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../../../src/runtime/client.js';
 import { randomBytes } from 'node:crypto';
 
-export function kubeConfigFrom(path?: string): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
+export const kubeConfigFrom = (path?: string): KubeConfig => loadKubeConfig(path);
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
