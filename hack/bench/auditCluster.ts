@@ -1,15 +1,16 @@
 // Parts 2 and 3 of `npm run bench:audit`: decision latency of N Ventures on a cluster, and the PATCH floor.
-import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetch } from 'undici';
-import { ApiError, KubeClient, type KubeObject } from '../../src/runtime/client.js';
+import { isNotFound, KubeClient, type KubeObject } from '../../src/runtime/client.js';
 import { DEPLOYMENTS } from '../../src/controllers/kinds.js';
 import { VENTURE_LABEL } from '../../src/controllers/venture/workload.js';
 import type { VentureResource } from '../../src/api/v1alpha1/index.js';
 import { LocalPrometheus, freePort } from '../lib/prometheus.js';
+import { DriverClient } from './driverClient.js';
 import { startVentureApp, type Numbers } from '../lib/ventureApp.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -146,56 +147,6 @@ async function until<T>(
   }
 }
 
-/**
- * The benchmark's own client: one keep-alive TLS pool (the dispatcher client-node builds for the
- * kubeconfig, kept), so its polling costs the API server as little as a client can.
- */
-export class Driver {
-  private constructor(
-    private readonly server: string,
-    private readonly headers: Record<string, string>,
-    private readonly dispatcher: ReturnType<RequestContext['getDispatcher']>,
-  ) {}
-
-  static async create(kc: KubeConfig): Promise<Driver> {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const server = cluster.server.replace(/\/$/, '');
-    const context = new RequestContext(server, HttpMethod.GET);
-    await kc.applySecurityAuthentication(context);
-    return new Driver(server, context.getHeaders(), context.getDispatcher());
-  }
-
-  async request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    contentType = 'application/json',
-  ): Promise<T> {
-    const response = await fetch(this.server + path, {
-      method,
-      headers: { ...this.headers, accept: 'application/json', 'content-type': contentType },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      dispatcher: this.dispatcher,
-    });
-    const text = await response.text();
-    if (response.status >= 400) {
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        // not JSON: keep the text
-      }
-      throw new ApiError(response.status, '', message);
-    }
-    return JSON.parse(text) as T;
-  }
-
-  async close(): Promise<void> {
-    await (this.dispatcher as { close?: () => Promise<void> } | undefined)?.close?.();
-  }
-}
-
 /** What the operator logged: when each venture's Scale decision was made, audits per second, errors. */
 class OperatorLog {
   readonly scaledAt = new Map<string, number>();
@@ -325,7 +276,7 @@ export function ventureManifest(name: string, periodMs: number) {
 
 /** Median etc. of FLOOR_PATCHES sequential merge-patches of a Deployment's replicas (1 ↔ 2). */
 async function patchFloor(
-  driver: Driver,
+  driver: DriverClient,
   client: KubeClient,
   namespace: string,
   name: string,
@@ -404,7 +355,7 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
   const flips = Array.from({ length: flipped }, (_, i) => names[Math.floor((i * n) / flipped)]!);
   const kc = new KubeConfig();
   kc.loadFromFile(settings.kubeconfig);
-  const driver = await Driver.create(kc);
+  const driver = await DriverClient.from(kc, 16);
   const client = new KubeClient(kc);
   const env = { KUBECONFIG: settings.kubeconfig };
   let app: ChildProcess | undefined;
@@ -669,7 +620,7 @@ export async function runScenario(settings: ScenarioSettings): Promise<ScenarioR
       await until(`namespace ${namespace} deleted`, 180_000, 1000, () =>
         driver.request('GET', `/api/v1/namespaces/${namespace}`).then(
           () => undefined,
-          (err: unknown) => (err instanceof ApiError && err.code === 404 ? true : undefined),
+          (err: unknown) => (isNotFound(err) ? true : undefined),
         ),
       );
     } catch (err) {

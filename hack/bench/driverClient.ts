@@ -1,8 +1,9 @@
-// The bench driver's own API client: JSON REST over one keep-alive undici Agent (no TLS handshake per request).
+// The benchmarks' own API client (not the operator's): JSON REST over one keep-alive undici Agent, no TLS
+// handshake per request, so the driver costs the API server as little as a client can.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
 import { Agent, fetch } from 'undici';
-import { ApiError, type ObjectList, type ResourceType } from '../../src/runtime/client.js';
+import { apiError, resourcePath, type ObjectList, type ResourceType } from '../../src/runtime/client.js';
 
 export class DriverClient {
   private constructor(
@@ -32,53 +33,49 @@ export class DriverClient {
     return new DriverClient(cluster.server.replace(/\/$/, ''), headers, agent);
   }
 
-  path(type: ResourceType, namespace?: string, name?: string): string {
-    const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-    const ns = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-    return `${base}${ns}/${type.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
-  }
-
   get<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
-    return this.request<T>('GET', this.path(type, namespace, name));
+    return this.request<T>('GET', resourcePath(type, namespace, name));
   }
 
   list<T>(type: ResourceType, namespace?: string): Promise<ObjectList<T>> {
-    return this.request<ObjectList<T>>('GET', this.path(type, namespace));
+    return this.request<ObjectList<T>>('GET', resourcePath(type, namespace));
   }
 
   create<T>(type: ResourceType, namespace: string | undefined, body: unknown): Promise<T> {
-    return this.request<T>('POST', this.path(type, namespace), body, 'application/json');
+    return this.request<T>('POST', resourcePath(type, namespace), body, 'application/json');
   }
 
   mergePatch<T>(type: ResourceType, namespace: string | undefined, name: string, patch: unknown): Promise<T> {
-    return this.request<T>('PATCH', this.path(type, namespace, name), patch, 'application/merge-patch+json');
+    return this.request<T>(
+      'PATCH',
+      resourcePath(type, namespace, name),
+      patch,
+      'application/merge-patch+json',
+    );
   }
 
   delete(type: ResourceType, namespace: string | undefined, name: string): Promise<unknown> {
-    return this.request('DELETE', this.path(type, namespace, name));
+    return this.request('DELETE', resourcePath(type, namespace, name));
   }
 
   close(): Promise<void> {
     return this.agent.close();
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+  /** One request to `path` (from resourcePath, or written out), its JSON answer or an ApiError. */
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     const response = await fetch(this.server + path, {
       method,
-      headers: contentType ? { ...this.headers, 'content-type': contentType } : this.headers,
+      headers: body === undefined ? this.headers : { ...this.headers, 'content-type': contentType },
       body: body === undefined ? undefined : JSON.stringify(body),
       dispatcher: this.agent,
     });
-    const text = await response.text();
-    if (response.status >= 400) {
-      let status: { reason?: string; message?: string } = {};
-      try {
-        status = JSON.parse(text) as typeof status;
-      } catch {
-        // not a Status object: keep the raw text
-      }
-      throw new ApiError(response.status, status.reason ?? '', status.message ?? text);
-    }
-    return JSON.parse(text) as T;
+    if (response.status >= 400) throw await apiError(response);
+    return (await response.json()) as T;
   }
 }

@@ -95,10 +95,7 @@ export class KubeClient {
   ) {}
 
   path(type: ResourceType, namespace?: string, name?: string, subresource?: string): string {
-    const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-    const ns = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-    const tail = name ? `/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}` : '';
-    return `${base}${ns}/${type.plural}${tail}`;
+    return resourcePath(type, namespace, name, subresource);
   }
 
   get<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
@@ -243,7 +240,21 @@ export class KubeClient {
   }
 }
 
-async function apiError(response: { status: number; text(): Promise<string> }): Promise<ApiError> {
+/** The REST path of a resource type, a namespace's collection, an object or its subresource. */
+export function resourcePath(
+  type: ResourceType,
+  namespace?: string,
+  name?: string,
+  subresource?: string,
+): string {
+  const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  const ns = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const tail = name ? `/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}` : '';
+  return `${base}${ns}/${type.plural}${tail}`;
+}
+
+/** An error response as an ApiError, with the reason and message of its Status body when it has one. */
+export async function apiError(response: { status: number; text(): Promise<string> }): Promise<ApiError> {
   const text = await response.text();
   try {
     const status = JSON.parse(text) as { reason?: string; message?: string };
