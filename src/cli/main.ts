@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { controllers } from '../controllers/index.js';
 import { planCommand, planUsage } from './plan.js';
-import { runOperator, runUsage } from './run.js';
+import { runOperator, runUsage, UsageError } from './run.js';
 import { validateCommand } from './validate.js';
 
 const usage = `usage: autopilot <command> [flags]
@@ -14,8 +14,21 @@ Commands:
   validate -f FILE|DIR [-f …]   check manifests against the AutoPilot CRD schemas and rules, offline
   help                          show this help`;
 
+/** Runs a command; bad flags (UsageError, or what parseArgs refuses) print a message and usage, exit 2. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  try {
+    return await dispatch(command, rest);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (!(err instanceof UsageError) && !code.startsWith('ERR_PARSE_ARGS')) throw err;
+    const help = command === 'run' ? runUsage : command === 'plan' ? planUsage : usage;
+    console.error(`autopilot ${command}: ${(err as Error).message}\n\n${help}`);
+    return 2;
+  }
+}
+
+async function dispatch(command: string | undefined, rest: string[]): Promise<number> {
   switch (command) {
     case 'run':
       if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,6 +1,6 @@
 // autopilot run's settings: flags win over AUTOPILOT_* variables, which win over defaults; bad values say what to fix.
 import { describe, expect, it } from '@jest/globals';
-import { runSettings } from './run.js';
+import { runSettings, UsageError } from './run.js';
 
 describe('runSettings', () => {
   it('has controller-runtime-like defaults', () => {
@@ -49,5 +49,14 @@ describe('runSettings', () => {
       '"soon" is not a duration like 30s, 5m or 1h30m',
     );
     expect(() => runSettings(['--nope'], {})).toThrow(/Unknown option '--nope'/);
+    expect(() => runSettings(['--log-level=verbose'], {})).toThrow(
+      '--log-level must be one of trace, debug, info, warn, error, fatal, silent',
+    );
+  });
+
+  it('throws every bad setting as a UsageError, which the command prints with its usage (exit 2)', () => {
+    for (const argv of [['--workers=0'], ['--nope'], ['--retry-period=soon']]) {
+      expect(() => runSettings(argv, {})).toThrow(UsageError);
+    }
   });
 });

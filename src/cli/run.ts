@@ -52,8 +52,21 @@ const flags = {
 
 type Flag = keyof typeof flags;
 
-/** The settings of `autopilot run`, from flags, then environment, then defaults. */
+/** Bad flags or environment: the command prints the message and its usage, and exits 2. */
+export class UsageError extends Error {}
+
+/** The settings of `autopilot run`, from flags, then environment, then defaults; bad ones throw UsageError. */
 export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env) {
+  try {
+    return settingsFrom(argv, env);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function settingsFrom(argv: string[], env: NodeJS.ProcessEnv) {
   const { values } = parseArgs({
     args: argv,
     options: Object.fromEntries(Object.keys(flags).map((f) => [f, { type: 'string' as const }])),
@@ -77,6 +90,8 @@ export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env
     throw new Error('--circuit-breaker-share must be in (0, 1]');
   const portfolioMaxReplicas = Number(get('portfolio-max-replicas', 'Infinity'));
   if (!(portfolioMaxReplicas >= 0)) throw new Error('--portfolio-max-replicas must be a number of replicas');
+  const logLevel = get('log-level', 'info');
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const ventures: VentureSettings = {
     defaultMode: defaultMode as Mode,
     prometheusAddress: get('prometheus-address', '') || undefined,
@@ -90,7 +105,7 @@ export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env
     workers,
     metricsAddress: get('metrics-bind-address', ':8080'),
     healthAddress: get('health-probe-bind-address', ':8081'),
-    logLevel: get('log-level', 'info'),
+    logLevel,
     kubeconfig: get('kubeconfig', ''),
     shutdownTimeoutMs: parseDuration(get('shutdown-timeout', '30s')),
     leaderElection: {
@@ -110,13 +125,7 @@ export type ControllerFactory = (manager: Manager, settings: OperatorSettings) =
 
 /** Runs the operator with these controllers until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1). */
 export async function runOperator(argv: string[], controllers: ControllerFactory[]): Promise<number> {
-  let settings: OperatorSettings;
-  try {
-    settings = runSettings(argv);
-  } catch (err) {
-    console.error(`autopilot run: ${err instanceof Error ? err.message : String(err)}\n\n${runUsage}`);
-    return 2;
-  }
+  const settings = runSettings(argv);
   const logger = createLogger(settings.logLevel);
   const kubeConfig = loadKubeConfig(settings.kubeconfig);
   const manager = new Manager({ ...settings, kubeConfig, logger });
