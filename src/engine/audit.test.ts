@@ -106,25 +106,28 @@ describe('auditVenture derived metrics', () => {
     expect(result.risks).toContain('3 consecutive loss periods');
   });
 
-  it('ends a loss streak at a period without an audit: no data is never a loss', () => {
-    const history = [past(2, { revenue: 900, costs: 1000, consecutiveLosses: 5 })];
-    expect(
-      available(audit({ revenue: fresh(900), costs: fresh(1000) }, { history })).snapshot.consecutiveLosses,
-    ).toBe(1);
-  });
-
-  it('counts an older entry without a stored streak as one loss', () => {
-    const history = [past(1, { revenue: 900, costs: 1000 })];
-    expect(
-      available(audit({ revenue: fresh(900), costs: fresh(1000) }, { history })).snapshot.consecutiveLosses,
-    ).toBe(2);
-  });
-
-  it('resets the loss streak on a profitable period', () => {
-    const history = [past(1, { revenue: 900, costs: 1000, consecutiveLosses: 2 })];
-    expect(
-      available(audit({ revenue: fresh(1100), costs: fresh(1000) }, { history })).snapshot.consecutiveLosses,
-    ).toBe(0);
+  it.each([
+    [
+      'ends a loss streak at a period without an audit: no data is never a loss',
+      past(2, { revenue: 900, costs: 1000, consecutiveLosses: 5 }),
+      900,
+      1,
+    ],
+    [
+      'counts an older entry without a stored streak as one loss',
+      past(1, { revenue: 900, costs: 1000 }),
+      900,
+      2,
+    ],
+    [
+      'resets the loss streak on a profitable period',
+      past(1, { revenue: 900, costs: 1000, consecutiveLosses: 2 }),
+      1100,
+      0,
+    ],
+  ])('%s', (_rule, entry, revenue, losses) => {
+    const result = available(audit({ revenue: fresh(revenue), costs: fresh(1000) }, { history: [entry] }));
+    expect(result.snapshot.consecutiveLosses).toBe(losses);
   });
 
   it('derives CAC from acquisition spend over new customers since the previous period', () => {
