@@ -1,9 +1,9 @@
 // Part 1 of `npm run bench:audit`: audits per second of the pure engine (auditVenture + decideVenture).
 import { SEED_POLICY, type VentureSpec } from '../../src/api/v1alpha1/venture.js';
-import { auditVenture, type AuditInput, type VentureAudit } from '../../src/engine/audit.js';
-import { decideVenture, type DecisionInput } from '../../src/engine/decision.js';
-import { MONTH_MS, type AuditSnapshot } from '../../src/engine/history.js';
-import type { MetricsObservation } from '../../src/engine/metrics.js';
+import { auditVenture, type AuditInput, type VentureAudit } from '../../src/engine/venture/audit.js';
+import { decideVenture, type DecisionInput } from '../../src/engine/venture/decision.js';
+import { MONTH_MS, type AuditSnapshot } from '../../src/engine/venture/history.js';
+import type { MetricsObservation } from '../../src/engine/venture/metrics.js';
 
 export interface EngineOptions {
   /** Iterations per measured round. */

@@ -3,7 +3,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
 import { Agent, fetch } from 'undici';
-import { apiError, resourcePath, type ObjectList, type ResourceType } from '../../src/runtime/client.js';
+import { apiError, resourcePath, type ObjectList } from '../../src/runtime/client.js';
+import { type ResourceType } from '../../src/api/meta.js';
 
 export class DriverClient {
   private constructor(

@@ -1,5 +1,5 @@
 // The bench's custom resource (Widget), its CRD, the rule every variant applies, and the driver↔variant messages.
-import type { KubeObject, ResourceType } from '../../src/runtime/client.js';
+import type { KubeObject, ResourceType } from '../../src/api/meta.js';
 
 export const GROUP = 'bench.autopilot.test';
 export const VERSION = 'v1';

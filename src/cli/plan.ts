@@ -1,7 +1,7 @@
 // `autopilot plan [-n NS]`: what the operator would decide for each Venture right now, changing nothing.
 import { parseArgs } from 'node:util';
-import type { VentureResource } from '../api/v1alpha1/index.js';
-import { DEPLOYMENTS, VENTURES } from '../controllers/kinds.js';
+import { VENTURES, type VentureResource } from '../api/v1alpha1/index.js';
+import { DEPLOYMENTS } from '../api/resources.js';
 import { deploymentNameOf, type Deployment } from '../controllers/venture/workload.js';
 import { TerminationLedger } from '../controllers/venture/ledger.js';
 import { HOUR_MS, planVenture } from '../controllers/venture/plan.js';

@@ -1,7 +1,7 @@
 // Decision states under Observe, Supervised and Autonomous.
 import { describe, expect, it } from '@jest/globals';
 import type { Decision } from '../api/v1alpha1/venture.js';
-import type { VentureDecision } from './decision.js';
+import type { VentureDecision } from './venture/decision.js';
 import { decisionState, nextDecision } from './mode.js';
 
 const scale: VentureDecision = {

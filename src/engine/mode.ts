@@ -1,6 +1,6 @@
 // How far a decision goes under a mode: recorded, waiting for approval, applied, or blocked by a guard.
 import type { Decision } from '../api/v1alpha1/venture.js';
-import type { VentureDecision } from './decision.js';
+import type { VentureDecision } from './venture/decision.js';
 
 export type Mode = 'Observe' | 'Supervised' | 'Autonomous';
 

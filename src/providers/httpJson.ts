@@ -1,5 +1,5 @@
 // Reads business metrics from a JSON endpoint, one dot path per metric (like Argo Rollouts' web provider).
-import type { MetricName, MetricsObservation } from '../engine/metrics.js';
+import type { MetricName, MetricsObservation } from '../engine/venture/metrics.js';
 import { getJson } from './http.js';
 
 /** `a.b.0.c` → document.a.b[0].c, or undefined when any step is missing. */

@@ -1,5 +1,5 @@
 // Reads business metrics with PromQL: one instant query per metric; an empty result is missing data, not zero.
-import type { MetricName, MetricsObservation } from '../engine/metrics.js';
+import type { MetricName, MetricsObservation } from '../engine/venture/metrics.js';
 import { getJson, ProviderError } from './http.js';
 
 interface QueryResponse {

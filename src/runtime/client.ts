@@ -4,44 +4,7 @@ import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node'
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { fetch } from 'undici';
-
-/** A kind the API serves: enough to build its URLs. */
-export interface ResourceType {
-  group: string; // '' for the core group
-  version: string;
-  kind: string;
-  plural: string;
-  namespaced: boolean;
-}
-
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  deletionTimestamp?: string;
-  creationTimestamp?: string;
-  ownerReferences?: OwnerReference[];
-}
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-}
+import { apiVersionOf, type KubeObject, type ResourceType } from '../api/meta.js';
 
 export interface ObjectList<T> {
   items: T[];
@@ -76,9 +39,6 @@ export function loadKubeConfig(path?: string): KubeConfig {
 }
 export const isConflict = (err: unknown): err is ApiError => err instanceof ApiError && err.code === 409;
 export const isGone = (err: unknown) => err instanceof ApiError && err.code === 410;
-
-export const apiVersionOf = (type: ResourceType) =>
-  type.group ? `${type.group}/${type.version}` : type.version;
 
 export type RequestObserver = (verb: string, resource: string, code: number) => void;
 

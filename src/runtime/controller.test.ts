@@ -2,7 +2,7 @@
 // the process past the drain timeout.
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import type { KubeObject, ResourceType } from './client.js';
+import type { KubeObject, ResourceType } from '../api/meta.js';
 import { realClock } from './clock.js';
 import { Controller } from './controller.js';
 import type { Informer } from './informer.js';

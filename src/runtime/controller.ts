@@ -2,9 +2,10 @@
 // where retries, requeues, metrics and per-reconcile logging live, so controllers only reconcile.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isConflict, type KubeObject, type ResourceType } from './client.js';
+import { isConflict } from './client.js';
+import { keyOf, type KubeObject, type ResourceType } from '../api/meta.js';
 import { aborted, withTimeout, type Clock } from './clock.js';
-import { keyOf, type Informer } from './informer.js';
+import type { Informer } from './informer.js';
 import type { OperatorMetrics } from './metrics.js';
 import { controllerOf } from './objects.js';
 import { WorkQueue } from './queue.js';

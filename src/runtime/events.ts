@@ -2,20 +2,15 @@
 // series count of the first Event instead of creating another.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { apiVersionOf, type KubeClient, type KubeObject, type ResourceType } from './client.js';
+import type { KubeClient } from './client.js';
+import { apiVersionOf, type KubeObject, type ResourceType } from '../api/meta.js';
+import { EVENTS } from '../api/resources.js';
 import { realClock, type Clock } from './clock.js';
 import { microTime } from './conditions.js';
 
 export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
-const EVENTS: ResourceType = {
-  group: 'events.k8s.io',
-  version: 'v1',
-  kind: 'Event',
-  plural: 'events',
-  namespaced: true,
-};
 const REPEAT_WINDOW_MS = 10 * 60_000;
 const REMEMBERED = 4096;
 

@@ -1,14 +1,8 @@
 // An informer: lists and watches one kind into a local cache, resumes from its last resourceVersion,
 // relists on 410 Gone, restarts failed or silent watches with backoff, and tells handlers what changed.
 import type { Logger } from 'pino';
-import {
-  ApiError,
-  isGone,
-  type KubeClient,
-  type KubeObject,
-  type ResourceType,
-  type WatchEvent,
-} from './client.js';
+import { ApiError, isGone, type KubeClient, type WatchEvent } from './client.js';
+import { keyOf, type KubeObject, type ResourceType } from '../api/meta.js';
 import { realClock, sleep, type Clock } from './clock.js';
 import { ExponentialBackoff } from './rateLimiter.js';
 
@@ -30,9 +24,6 @@ export interface InformerOptions {
 /** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
 const SILENCE_MS = 120_000;
 const PAGE_SIZE = 500;
-
-export const keyOf = (o: KubeObject) =>
-  o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
 
 export class Informer<T extends KubeObject> {
   private readonly store = new Map<string, T>();

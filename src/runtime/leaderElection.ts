@@ -2,7 +2,9 @@
 // after it went unrenewed for its duration as timed by our own clock, and a leader that cannot renew
 // within the renew deadline stops leading.
 import type { Logger } from 'pino';
-import { isConflict, type KubeClient, type ObjectMeta, type ResourceType } from './client.js';
+import { isConflict, type KubeClient } from './client.js';
+import type { ObjectMeta } from '../api/meta.js';
+import { LEASES } from '../api/resources.js';
 import { realClock, sleep, withTimeout, type Clock } from './clock.js';
 import { microTime } from './conditions.js';
 
@@ -26,14 +28,6 @@ export interface LeaseStore {
   /** Fails with a 409 ApiError when `lease.metadata.resourceVersion` is stale. */
   update(lease: Lease): Promise<Lease>;
 }
-
-export const LEASES: ResourceType = {
-  group: 'coordination.k8s.io',
-  version: 'v1',
-  kind: 'Lease',
-  plural: 'leases',
-  namespaced: true,
-};
 
 export function kubernetesLeaseStore(client: KubeClient, namespace: string, name: string): LeaseStore {
   return {

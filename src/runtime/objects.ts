@@ -1,11 +1,6 @@
 // Small helpers on objects: controller owner references, finalizers, and status writes that skip no-ops.
-import {
-  apiVersionOf,
-  type KubeClient,
-  type KubeObject,
-  type OwnerReference,
-  type ResourceType,
-} from './client.js';
+import type { KubeClient } from './client.js';
+import { apiVersionOf, type KubeObject, type OwnerReference, type ResourceType } from '../api/meta.js';
 
 /** The ownerReference that makes `owner` the controller of a dependent (SetControllerReference). */
 export function controllerReference(owner: KubeObject, type: ResourceType): OwnerReference {

@@ -2,7 +2,7 @@
 import { AgentSpawn } from './agentSpawn.js';
 import { AureaGoal } from './aureaGoal.js';
 import { FallbackProtocol } from './fallbackProtocol.js';
-import type { ResourceOf } from './kind.js';
+import { resourceTypeOf, type ResourceOf } from './kind.js';
 import { RegionPair } from './regionPair.js';
 import { Venture } from './venture.js';
 
@@ -16,3 +16,9 @@ export type FallbackProtocolResource = ResourceOf<typeof FallbackProtocol>;
 export type RegionPairResource = ResourceOf<typeof RegionPair>;
 export type AgentSpawnResource = ResourceOf<typeof AgentSpawn>;
 export type AureaGoalResource = ResourceOf<typeof AureaGoal>;
+
+export const VENTURES = resourceTypeOf(Venture);
+export const FALLBACK_PROTOCOLS = resourceTypeOf(FallbackProtocol);
+export const REGION_PAIRS = resourceTypeOf(RegionPair);
+export const AGENT_SPAWNS = resourceTypeOf(AgentSpawn);
+export const AUREA_GOALS = resourceTypeOf(AureaGoal);

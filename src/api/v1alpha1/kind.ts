@@ -1,5 +1,5 @@
 // A custom resource kind of group autopilot.ventures/v1alpha1: its names, schemas, columns and subresources.
-import type { ObjectMeta } from '../../runtime/client.js';
+import type { ObjectMeta, ResourceType } from '../meta.js';
 import type { Static, TObject } from '@sinclair/typebox';
 
 export const GROUP = 'autopilot.ventures';
@@ -42,3 +42,12 @@ export interface Resource<Spec, Status> {
 
 export type ResourceOf<D> =
   D extends KindDefinition<infer Spec, infer Status> ? Resource<Static<Spec>, Static<Status>> : never;
+
+/** The REST coordinates of a kind, from its definition. */
+export const resourceTypeOf = (definition: KindDefinition): ResourceType => ({
+  group: GROUP,
+  version: VERSION,
+  kind: definition.kind,
+  plural: definition.plural,
+  namespaced: true,
+});

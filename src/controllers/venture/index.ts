@@ -1,19 +1,20 @@
 // The Venture controller: audit on schedule, decide with the engine, record each decision before acting
 // on it, act as far as the mode allows, keep the Deployment converged, and say it all in status.
 import { parseDuration } from '../../api/duration.js';
-import type { VentureResource } from '../../api/v1alpha1/index.js';
+import { VENTURES, type VentureResource } from '../../api/v1alpha1/index.js';
 import { StatusLimits, type Decision, type VentureStatus } from '../../api/v1alpha1/venture.js';
-import { venturePhase, type HoldCause } from '../../engine/decision.js';
+import { venturePhase, type HoldCause } from '../../engine/venture/decision.js';
 import { recordDecision } from '../../engine/record.js';
 import { isoTime, timeOr } from '../../engine/format.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
-import { ApiError, type KubeObject } from '../../runtime/client.js';
+import { ApiError } from '../../runtime/client.js';
+import { type KubeObject } from '../../api/meta.js';
 import { isConditionTrue, setCondition } from '../../runtime/conditions.js';
 import type { ControllerSpec, ReconcileContext, Result } from '../../runtime/controller.js';
 import { EventType } from '../../runtime/events.js';
 import type { Manager } from '../../runtime/manager.js';
 import { canonical, patchStatus } from '../../runtime/objects.js';
-import { DEPLOYMENTS, VENTURES } from '../kinds.js';
+import { DEPLOYMENTS } from '../../api/resources.js';
 import { ventureMetrics } from './metrics.js';
 import { approveTermination, HOUR_MS, planVenture, rounded, type VentureSettings } from './plan.js';
 import { TerminationLedger } from './ledger.js';

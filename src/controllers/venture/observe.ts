@@ -1,11 +1,12 @@
 // Reads a Venture's business metrics through its provider; a provider failure becomes a reason, not a crash.
 import type { VentureResource } from '../../api/v1alpha1/index.js';
-import type { MetricName, MetricsObservation } from '../../engine/metrics.js';
+import type { MetricName, MetricsObservation } from '../../engine/venture/metrics.js';
 import { ProviderError } from '../../providers/http.js';
 import { readHttpJson } from '../../providers/httpJson.js';
 import { readPrometheus } from '../../providers/prometheus.js';
-import { isNotFound, type KubeClient, type KubeObject } from '../../runtime/client.js';
-import { SECRETS } from '../kinds.js';
+import { isNotFound, type KubeClient } from '../../runtime/client.js';
+import { type KubeObject } from '../../api/meta.js';
+import { SECRETS } from '../../api/resources.js';
 
 export interface MetricsRead {
   observation: MetricsObservation;

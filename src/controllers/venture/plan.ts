@@ -3,9 +3,14 @@
 import { parseDuration } from '../../api/duration.js';
 import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision } from '../../api/v1alpha1/venture.js';
-import { auditVenture, type VentureAudit } from '../../engine/audit.js';
-import { decideVenture, type HoldCause, type Verdict, type VentureDecision } from '../../engine/decision.js';
-import { guardTermination, isProtected } from '../../engine/guards.js';
+import { auditVenture, type VentureAudit } from '../../engine/venture/audit.js';
+import {
+  decideVenture,
+  type HoldCause,
+  type Verdict,
+  type VentureDecision,
+} from '../../engine/venture/decision.js';
+import { guardTermination, isProtected } from '../../engine/venture/guards.js';
 import {
   APPROVE_ANNOTATION,
   decisionState,

@@ -1,24 +1,18 @@
 // Moves what a terminated venture frees to the namespace's healthiest ventures (engine: redistribute),
 // within the namespace's ResourceQuota on pods or the operator's portfolio limit.
-import type { VentureResource } from '../../api/v1alpha1/index.js';
+import { VENTURES, type VentureResource } from '../../api/v1alpha1/index.js';
+import { RESOURCE_QUOTAS } from '../../api/resources.js';
 import { StatusLimits } from '../../api/v1alpha1/venture.js';
-import { redistribute, type Grant } from '../../engine/portfolio.js';
-import type { KubeClient, KubeObject, ResourceType } from '../../runtime/client.js';
+import { redistribute, type Grant } from '../../engine/venture/portfolio.js';
+import type { KubeClient } from '../../runtime/client.js';
+import type { KubeObject } from '../../api/meta.js';
 import { effectiveMode, type Mode } from '../../engine/mode.js';
-import { VENTURES } from '../kinds.js';
 
-const QUOTAS: ResourceType = {
-  group: '',
-  version: 'v1',
-  kind: 'ResourceQuota',
-  plural: 'resourcequotas',
-  namespaced: true,
-};
 type Quota = KubeObject & { spec?: { hard?: Record<string, string> } };
 
 /** The smallest pod limit of the namespace's quotas, or the operator's limit. */
 async function replicaLimit(client: KubeClient, namespace: string, operatorLimit: number): Promise<number> {
-  const quotas = await client.list<Quota>(QUOTAS, namespace);
+  const quotas = await client.list<Quota>(RESOURCE_QUOTAS, namespace);
   const limits = quotas.items.flatMap((q) =>
     ['pods', 'count/pods'].map((k) => Number(q.spec?.hard?.[k])).filter(Number.isFinite),
   );

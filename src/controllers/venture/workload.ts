@@ -1,10 +1,9 @@
 // The Deployment a Venture runs: created from its pod template, or an existing one adopted by name.
-import type { VentureResource } from '../../api/v1alpha1/index.js';
-import type { KubeObject } from '../../runtime/client.js';
-import type { ContainerResources } from '../../engine/requests.js';
+import { VENTURES, type VentureResource } from '../../api/v1alpha1/index.js';
+import type { KubeObject } from '../../api/meta.js';
+import type { ContainerResources } from '../../engine/venture/requests.js';
 import { createHash } from 'node:crypto';
 import { canonical, controllerOf, controllerReference } from '../../runtime/objects.js';
-import { VENTURES } from '../kinds.js';
 
 export const VENTURE_LABEL = 'autopilot.ventures/venture';
 /** Hash of what AutoPilot last applied: an unchanged desired state is not sent again. */

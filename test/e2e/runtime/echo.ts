@@ -2,7 +2,7 @@
 // it writes an owned "<name>-echo" copy, and logs every action it takes as its own ConfigMap, so tests
 // can count actions per object and per actor.
 import { createHash } from 'node:crypto';
-import type { KubeObject, ResourceType } from '../../../src/runtime/client.js';
+import type { KubeObject, ResourceType } from '../../../src/api/meta.js';
 import type { Manager } from '../../../src/runtime/manager.js';
 import { canonical, controllerReference, hasFinalizer, setFinalizer } from '../../../src/runtime/objects.js';
 

@@ -1,10 +1,12 @@
 // Jest e2e global setup: use the cluster in KUBECONFIG, or start one local cluster for the whole run.
 // Jest loads this file outside its ESM runtime, so it runs the repo's commands instead of importing them.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 const repoRoot = join(__dirname, '..', '..', '..');
-const E2E_CLUSTER = 'autopilot-e2e';
+// One cluster per checkout: two checkouts (a CI clone beside a working tree) can test at once.
+const E2E_CLUSTER = `autopilot-e2e-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 6)}`;
 
 function run(file: string, args: string[]): string {
   return execFileSync(file, args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

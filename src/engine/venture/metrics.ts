@@ -1,5 +1,5 @@
 // Which business metric samples count as data: present, fresh, finite and in range. Anything else is not data.
-import { duration, num } from './format.js';
+import { duration, num } from '../format.js';
 
 export const MetricNames = [
   'revenue',

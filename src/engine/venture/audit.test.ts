@@ -1,6 +1,6 @@
 // auditVenture: derived metrics by hand, the safety rules on unusable samples, and the health score.
 import { describe, expect, it } from '@jest/globals';
-import { SEED_POLICY, type VentureSpec } from '../api/v1alpha1/venture.js';
+import { SEED_POLICY, type VentureSpec } from '../../api/v1alpha1/venture.js';
 import { auditVenture, type AuditInput, type AvailableAudit, type VentureAudit } from './audit.js';
 import { MONTH_MS, type AuditSnapshot } from './history.js';
 import type { MetricsObservation } from './metrics.js';

@@ -1,5 +1,5 @@
 // The audit history kept in Venture status: one compact snapshot per period, for trends, growth, CAC and loss streaks.
-import type { VentureStatus } from '../api/v1alpha1/venture.js';
+import type { VentureStatus } from '../../api/v1alpha1/venture.js';
 
 export type MetricsSnapshot = NonNullable<VentureStatus['metrics']>;
 

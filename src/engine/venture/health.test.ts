@@ -1,6 +1,6 @@
 // Tiers at their boundaries and the scale of each health component.
 import { describe, expect, it } from '@jest/globals';
-import { SEED_POLICY, type VentureSpec } from '../api/v1alpha1/venture.js';
+import { SEED_POLICY, type VentureSpec } from '../../api/v1alpha1/venture.js';
 import { scaleBetween, scoreHealth, tierOf } from './health.js';
 
 const policy: VentureSpec['policy'] = SEED_POLICY;

@@ -1,5 +1,5 @@
 // The health score of a venture (0–100) and its tier, from the same thresholds that drive its decisions.
-import type { VentureSpec, VentureStatus } from '../api/v1alpha1/venture.js';
+import type { VentureSpec, VentureStatus } from '../../api/v1alpha1/venture.js';
 
 export type Tier = NonNullable<VentureStatus['health']>['tier'];
 

@@ -1,6 +1,6 @@
 // Invariants over many generated inputs: no termination without fresh revenue and costs; redistribution within limits.
 import { describe, expect, it } from '@jest/globals';
-import type { VentureSpec } from '../api/v1alpha1/venture.js';
+import type { VentureSpec } from '../../api/v1alpha1/venture.js';
 import { auditVenture } from './audit.js';
 import { decideVenture, type Verdict } from './decision.js';
 import { guardProtected } from './guards.js';

@@ -1,6 +1,6 @@
 // decideVenture: the review period, the streak rules, scaling bounds, optimize drivers and stable ids.
 import { describe, expect, it } from '@jest/globals';
-import { SEED_POLICY, type VentureSpec } from '../api/v1alpha1/venture.js';
+import { SEED_POLICY, type VentureSpec } from '../../api/v1alpha1/venture.js';
 import { auditVenture, type VentureAudit } from './audit.js';
 import { decideVenture, decisionId, venturePhase, type DecisionInput } from './decision.js';
 import { MONTH_MS, type AuditSnapshot } from './history.js';

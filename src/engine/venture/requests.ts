@@ -1,6 +1,6 @@
 // The vertical half of a Scale: each container's CPU and memory requests raised by a factor, up to a cap
 // (the policy's maximum, and never past the container's own limit).
-import { formatCpu, formatMemory, parseQuantity } from '../api/quantity.js';
+import { formatCpu, formatMemory, parseQuantity } from '../../api/quantity.js';
 
 type Resource = 'cpu' | 'memory';
 type Amounts = Partial<Record<Resource, string>>;
