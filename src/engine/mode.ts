@@ -1,31 +1,44 @@
-// How far a decision goes under a mode: recorded, waiting for approval, applied, or blocked by a guard.
-import type { Decision } from '../api/v1alpha1/venture.js';
-import type { VentureDecision } from './venture/decision.js';
+// How far a decision goes under a mode, for every kind: recorded, waiting for approval, applied, or
+// blocked by a guard. Observe, Supervised and Autonomous are one code path over the same plan.
+import type { DecisionState } from '../api/decision.js';
+import { QUIET_ACTION, type RecordedDecision } from './decisions.js';
 
-export type Mode = 'Observe' | 'Supervised' | 'Autonomous';
+export const Modes = ['Observe', 'Supervised', 'Autonomous'] as const;
+export type Mode = (typeof Modes)[number];
 
-/** The venture's own mode, or the operator's default. */
+/** The object's own mode, or the operator's default. */
 export const effectiveMode = (spec: { mode?: Mode }, defaultMode: Mode): Mode => spec.mode ?? defaultMode;
 export const APPROVE_ANNOTATION = 'autopilot.ventures/approve';
 
-/** Holds change nothing, so they are simply Applied; every other decision follows the mode. */
-export function decisionState(
-  decision: VentureDecision,
-  mode: Mode,
-  approvedId: string | undefined,
-): Decision['state'] {
+/** A decision before it has a state: Blocked when a guard stopped it. */
+export interface Gated {
+  id: string;
+  action: string;
+  blocked?: unknown;
+}
+
+/** A quiet decision (Hold) changes nothing, so it is Applied; every other follows the mode. */
+export function decisionState(decision: Gated, mode: Mode, approvedId: string | undefined): DecisionState {
   if (decision.blocked) return 'Blocked';
-  if (decision.action === 'Hold') return 'Applied';
+  if (decision.action === QUIET_ACTION) return 'Applied';
   if (mode === 'Observe') return 'Recommended';
   if (mode === 'Supervised' && approvedId !== decision.id) return 'PendingApproval';
   return 'Applied';
 }
 
 /**
- * The decision to record this audit. A decision still waiting for approval stays while new audits
- * reach the same action, so the id the user approves does not move under them.
+ * The decision to record now. A decision waiting for approval stays while new plans reach the same
+ * action, so the id the user approves does not move under them.
  */
-export function nextDecision(pending: Decision | undefined, fresh: Decision): Decision {
+export function nextDecision<D extends RecordedDecision>(pending: D | undefined, fresh: D): D {
   if (pending?.state === 'PendingApproval' && pending.action === fresh.action) return pending;
   return fresh;
+}
+
+/** A decision waiting for approval that the object's approve annotation names. */
+export function isApproved(
+  pending: RecordedDecision | undefined,
+  annotations: Record<string, string> | undefined,
+): boolean {
+  return pending?.state === 'PendingApproval' && annotations?.[APPROVE_ANNOTATION] === pending.id;
 }

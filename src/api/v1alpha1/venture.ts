@@ -22,20 +22,20 @@ import {
   timestamp,
   url,
 } from '../schema.js';
+import { decisionRecord, REASON_LIMIT } from '../decision.js';
 import { defineKind } from './kind.js';
 
 export const Tiers = ['Excellent', 'Good', 'Average', 'Poor', 'Failing'] as const;
 
 /** Bounds of status fields that the engine and the controller fill: the schema and the code share them. */
 export const StatusLimits = {
-  reason: 1024,
+  reason: REASON_LIMIT,
   risk: 256,
   risks: 16,
   history: 20,
   allocationFrom: 32,
 } as const;
 export const DecisionActions = ['Scale', 'Terminate', 'Optimize', 'Hold'] as const;
-export const DecisionStates = ['Recommended', 'PendingApproval', 'Applying', 'Applied', 'Blocked'] as const;
 
 const query = (what: string) => text(`PromQL query whose single result is ${what}.`, { maxLength: 4096 });
 const jsonPath = (what: string) =>
@@ -305,17 +305,7 @@ const containerRequests = (description: string) =>
     16,
   );
 
-export const Decision = object('A decision of the audit engine.', {
-  id: text('Unique id of the decision; approve it with the annotation autopilot.ventures/approve: <id>.', {
-    maxLength: 64,
-  }),
-  action: oneOf('What was decided.', DecisionActions),
-  reason: text('Why, quoting the numbers.', { maxLength: StatusLimits.reason }),
-  state: oneOf(
-    'Recommended (Observe mode), PendingApproval (Supervised), Applying (recorded, being carried out; a restart finishes it), Applied, or Blocked by a safety rule.',
-    DecisionStates,
-  ),
-  decidedAt: timestamp('When the decision was made.'),
+export const Decision = decisionRecord('A decision of the audit engine.', DecisionActions, {
   targetReplicas: optional(
     integer('Scale only: the replicas the decision scales to.', { minimum: 0, maximum: 1000 }),
   ),

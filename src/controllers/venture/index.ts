@@ -4,7 +4,7 @@ import { parseDuration } from '../../api/duration.js';
 import { VENTURES, type VentureResource } from '../../api/v1alpha1/index.js';
 import { StatusLimits, type Decision, type VentureStatus } from '../../api/v1alpha1/venture.js';
 import { venturePhase, type HoldCause } from '../../engine/venture/decision.js';
-import { recordDecision } from '../../engine/record.js';
+import { recordDecision } from '../../engine/decisions.js';
 import { isoTime, timeOr } from '../../engine/format.js';
 import { APPROVE_ANNOTATION } from '../../engine/mode.js';
 import { ApiError } from '../../runtime/client.js';
@@ -184,7 +184,7 @@ export function ventureController(manager: Manager, settings: { ventures: Ventur
     cause: HoldCause | undefined,
   ) {
     status.lastDecision = decision;
-    const { history, repeat } = recordDecision(status.history, decision);
+    const { history, repeat } = recordDecision(status.history, decision, StatusLimits.history);
     status.history = history;
     gauges.decisions.inc({ action: decision.action, state: decision.state });
     ctx.logger.info(
