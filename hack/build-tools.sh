@@ -1,48 +1,38 @@
 #!/usr/bin/env bash
-# Builds the local control plane's binaries (kube-apiserver, controller-manager, scheduler, kubectl,
-# etcd, kwok, kwokctl, helm) from pinned Go modules into a cache outside the repo, once per version set.
-# Prints the bin directory on its last line. Nothing is downloaded but Go modules.
+# Builds the tools the tests and `npm run dev` run (the local control plane, and every other group under
+# hack/tools/<group>/build.sh) from pinned Go modules into a cache outside the repo. Each group is built
+# once per version of its inputs (versions.env and the group's folder); all binaries are then linked
+# into one bin directory, printed on the last line. Nothing is downloaded but Go modules.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tools="$here/tools"
 # shellcheck source=tools/versions.env
-source "$tools/versions.env"
+set -a; source "$tools/versions.env"; set +a
+cache="${AUTOPILOT_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autopilot-tools}"
+export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
 
-for pin in "k8s.io/kubernetes $KUBERNETES_VERSION" "go.etcd.io/etcd/server/v3 $ETCD_VERSION"; do
-  grep -Eq "(^require |^\s+)$pin( |\$)" "$tools/cluster/go.mod" || { echo "build-tools: tools/cluster/go.mod does not require $pin (versions.env)" >&2; exit 1; }
+hash_of() { (cd "$1" && find . -type f ! -name '*.test' | LC_ALL=C sort | xargs sha256sum; cat "$tools/versions.env") | sha256sum | cut -c1-16; }
+
+dirs=()
+for build in "$tools"/*/build.sh; do
+  group="$(basename "$(dirname "$build")")"
+  dir="$cache/$group-$(hash_of "$(dirname "$build")")"
+  if [[ ! -f "$dir/.complete" ]]; then
+    rm -rf "$dir"; mkdir -p "$dir/bin"
+    started=$SECONDS
+    # A failed or interrupted build leaves no .complete: the next run starts that group over.
+    bash "$build" "$dir/bin" >&2
+    touch "$dir/.complete"
+    echo "build-tools: $group built in $((SECONDS - started)) s" >&2
+  fi
+  dirs+=("$dir")
 done
 
-key="$(cat "$tools/versions.env" "$tools/cluster/go.mod" "$tools/cluster/go.sum" "$tools/cluster/cmd/etcd/main.go" "$0" | sha256sum | cut -c1-16)"
-cache="${AUTOPILOT_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autopilot-tools}"
-bin="$cache/$key/bin"
-if [[ -f "$bin/.complete" ]]; then echo "$bin"; exit 0; fi
-
-mkdir -p "$bin"
-export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
-minor="${KUBERNETES_VERSION#v1.}"; minor="${minor%%.*}"
-ver="k8s.io/component-base/version"
-ldflags="-s -w -X $ver.gitVersion=$KUBERNETES_VERSION -X $ver.gitMajor=1 -X $ver.gitMinor=$minor -X $ver.gitTreeState=clean"
-ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-started=$SECONDS
-(
-  cd "$tools/cluster"
-  for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-    echo "build-tools: $cmd $KUBERNETES_VERSION" >&2
-    go build -ldflags "$ldflags" -o "$bin/$cmd" "k8s.io/kubernetes/cmd/$cmd"
-  done
-  echo "build-tools: etcd $ETCD_VERSION" >&2
-  go build -ldflags "-s -w" -o "$bin/etcd" ./cmd/etcd
-)
-echo "build-tools: kwok, kwokctl $KWOK_VERSION; helm $HELM_VERSION" >&2
-GOBIN="$bin" go install -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \
-  "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
-GOBIN="$bin" go install -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-cat > "$bin/versions.env" <<VERS
-KUBERNETES_VERSION=$KUBERNETES_VERSION
-ETCD_VERSION=$ETCD_VERSION
-KWOK_VERSION=$KWOK_VERSION
-HELM_VERSION=$HELM_VERSION
-VERS
-touch "$bin/.complete"
-echo "build-tools: built in $((SECONDS - started)) s" >&2
+bin="$cache/bin-$(printf '%s\n' "${dirs[@]}" | sha256sum | cut -c1-16)"
+if [[ ! -f "$bin/.complete" ]]; then
+  rm -rf "$bin"; mkdir -p "$bin"
+  for dir in "${dirs[@]}"; do ln -sf "$dir"/bin/* "$bin/"; done
+  grep -E '^[A-Z_]+=' "$tools/versions.env" > "$bin/versions.env"
+  touch "$bin/.complete"
+fi
 echo "$bin"
