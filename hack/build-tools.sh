@@ -17,22 +17,30 @@ dirs=()
 for build in "$tools"/*/build.sh; do
   group="$(basename "$(dirname "$build")")"
   dir="$cache/$group-$(hash_of "$(dirname "$build")")"
-  if [[ ! -f "$dir/.complete" ]]; then
-    rm -rf "$dir"; mkdir -p "$dir/bin"
-    started=$SECONDS
-    # A failed or interrupted build leaves no .complete: the next run starts that group over.
-    bash "$build" "$dir/bin" >&2
-    touch "$dir/.complete"
-    echo "build-tools: $group built in $((SECONDS - started)) s" >&2
-  fi
+  mkdir -p "$cache"
+  (
+    # Two checkouts building the same group at once wait for each other instead of sharing a half-built dir.
+    flock 9
+    if [[ ! -f "$dir/.complete" ]]; then
+      rm -rf "$dir"; mkdir -p "$dir/bin"
+      started=$SECONDS
+      # A failed or interrupted build leaves no .complete: the next run starts that group over.
+      bash "$build" "$dir/bin" >&2
+      touch "$dir/.complete"
+      echo "build-tools: $group built in $((SECONDS - started)) s" >&2
+    fi
+  ) 9>"$dir.lock"
   dirs+=("$dir")
 done
 
 bin="$cache/bin-$(printf '%s\n' "${dirs[@]}" | sha256sum | cut -c1-16)"
-if [[ ! -f "$bin/.complete" ]]; then
-  rm -rf "$bin"; mkdir -p "$bin"
-  for dir in "${dirs[@]}"; do ln -sf "$dir"/bin/* "$bin/"; done
-  grep -E '^[A-Z_]+=' "$tools/versions.env" > "$bin/versions.env"
-  touch "$bin/.complete"
-fi
+(
+  flock 9
+  if [[ ! -f "$bin/.complete" ]]; then
+    rm -rf "$bin"; mkdir -p "$bin"
+    for dir in "${dirs[@]}"; do ln -sf "$dir"/bin/* "$bin/"; done
+    grep -E '^[A-Z_]+=' "$tools/versions.env" > "$bin/versions.env"
+    touch "$bin/.complete"
+  fi
+) 9>"$bin.lock"
 echo "$bin"
