@@ -119,12 +119,18 @@ describe('the AutoPilot CRDs', () => {
     },
   );
 
-  it('shows the columns of `kubectl get ventures` and lists all kinds under `kubectl get autopilot`', async () => {
+  it('shows the columns of `kubectl get ventures` and `kubectl get ag` and lists all kinds under `kubectl get autopilot`', async () => {
     const ventures = await kubectl('get', 'vt', '-n', ns.name);
     expect(ventures.split('\n')[0]).toMatch(
       /^NAME\s+PHASE\s+HEALTH\s+MARGIN\s+ROI\s+REPLICAS\s+DECISION\s+AGE$/,
     );
     expect(ventures).toMatch(/^saas-analytics\s/m);
+
+    const goals = await kubectl('get', 'ag', '-n', ns.name);
+    expect(goals.split('\n')[0]).toMatch(
+      /^NAME\s+METRIC\s+CURRENT\s+TARGET\s+PROGRESS\s+PHASE\s+FORECAST\s+AGE$/,
+    );
+    expect(goals).toMatch(/^decision-success-rate\s+decision_success_rate\s+0.9\s/m);
 
     const all = await kubectl('get', 'autopilot', '-n', ns.name);
     for (const line of [
