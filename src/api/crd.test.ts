@@ -74,6 +74,18 @@ describe('generated CRD schemas', () => {
     ]);
   });
 
+  it('shows a FallbackProtocol’s active target and readiness in `kubectl get fbp`', () => {
+    const fallback = customResourceDefinition(kinds[1]).spec.versions[0]!;
+    expect(fallback.additionalPrinterColumns?.filter((c) => !c.priority).map((c) => c.name)).toEqual([
+      'Active',
+      'Primary',
+      'Ready',
+      'Reason',
+      'Failovers',
+      'Age',
+    ]);
+  });
+
   it('shapes conditions like metav1.Condition, as a map keyed by type', () => {
     for (const [root, schema] of roots.filter(([r]) => r.endsWith('status'))) {
       const conditions = schema.properties?.conditions;
