@@ -11,7 +11,13 @@ set -a; source "$tools/versions.env"; set +a
 cache="${AUTOPILOT_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autopilot-tools}"
 export CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
 
-hash_of() { (cd "$1" && find . -type f ! -name '*.test' | LC_ALL=C sort | xargs sha256sum; cat "$tools/versions.env") | sha256sum | cut -c1-16; }
+# A group's inputs: its folder, and the pins of versions.env its build.sh names (not the other groups').
+hash_of() {
+  (
+    cd "$1" && find . -type f ! -name '*.test' | LC_ALL=C sort | xargs sha256sum
+    grep -oE '\$\{?[A-Z_]+_VERSION' build.sh | tr -d '${' | sort -u | while read -r pin; do grep -E "^$pin=" "$tools/versions.env" || true; done
+  ) | sha256sum | cut -c1-16
+}
 
 dirs=()
 for build in "$tools"/*/build.sh; do
