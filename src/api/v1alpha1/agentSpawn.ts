@@ -1,5 +1,6 @@
 // AgentSpawn: a population of agent Pods ranked into tiers, trained by their best and grown by spawning.
 import type { Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { decisionRecord, REASON_LIMIT } from '../decision.js';
 import {
   conditions,
@@ -480,3 +481,8 @@ export type AgentSpawnStatus = Static<typeof AgentSpawnStatus>;
 export type PopulationDecisionRecord = Static<typeof Decision>;
 export type SessionRecord = Static<typeof Session>;
 export type Tier = (typeof Tiers)[number];
+
+/** A spec with every default filled in, as the API server stores it: for `autopilot plan`, tests and simulations. */
+export const withSpecDefaults = (
+  spec: Pick<AgentSpawnSpec, 'agentType' | 'selector'> & Record<string, unknown>,
+): AgentSpawnSpec => Value.Default(AgentSpawnSpec, structuredClone(spec)) as AgentSpawnSpec;
