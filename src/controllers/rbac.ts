@@ -1,0 +1,51 @@
+// The Kubernetes permissions the operator needs, rule by rule: the one source of the Helm chart's RBAC
+// (`npm run generate` writes charts/autopilot/files/rbac-rules.yaml from it). A controller's list holds
+// exactly the calls its code makes; the chart e2e runs the operator as the chart's ServiceAccount and
+// fails on any 403, so a missing rule shows there.
+import type { ResourceType } from '../api/meta.js';
+import { DEPLOYMENTS, EVENTS, LEASES, RESOURCE_QUOTAS, SECRETS } from '../api/resources.js';
+import { VENTURES } from '../api/v1alpha1/index.js';
+
+/** rbac.authorization.k8s.io/v1 PolicyRule, as the chart writes it. */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/** The rule that allows `verbs` on a kind, or on one of its subresources. */
+export const allow = (type: ResourceType, verbs: string[], subresource?: string): PolicyRule => ({
+  apiGroups: [type.group],
+  resources: [subresource ? `${type.plural}/${subresource}` : type.plural],
+  verbs,
+});
+
+/** Read access as an informer needs it: one list, then a watch; get for a fresh read of one object. */
+const READ = ['get', 'list', 'watch'];
+
+/**
+ * What each controller calls, by controller name, in every namespace it watches (a ClusterRole, or a
+ * Role per namespace when the chart sets watchNamespaces). A new kind adds its entry here.
+ */
+export const controllerRules: Record<string, PolicyRule[]> = {
+  venture: [
+    allow(VENTURES, READ), // the informer and the portfolio (the namespace's ventures)
+    allow(VENTURES, ['patch'], 'status'), // one status patch per reconcile; allocations of recipients
+    allow(VENTURES, ['patch'], 'scale'), // Scale decisions and freed replicas, as an HPA writes them
+    // The Deployment's owner reference sets blockOwnerDeletion, which clusters running the
+    // OwnerReferencesPermissionEnforcement admission plugin (OpenShift among them) allow only to
+    // those who may update the owner's finalizers.
+    allow(VENTURES, ['update'], 'finalizers'),
+    // The owned Deployment: informer, server-side apply (a patch that creates it the first time, so
+    // create too), and deletion when a terminated venture's grace period ends.
+    allow(DEPLOYMENTS, [...READ, 'create', 'patch', 'delete']),
+    allow(SECRETS, ['get']), // a metrics provider's bearer token or headers, by the name the spec gives
+    allow(RESOURCE_QUOTAS, ['list']), // the pod limit freed replicas are redistributed within
+  ],
+};
+
+/** What the operator itself needs wherever it reconciles: Events about the objects (and their repeats). */
+export const operatorRules: PolicyRule[] = [allow(EVENTS, ['create', 'patch'])];
+
+/** Leader election, in the operator's own namespace only (a Role there): the Lease it takes and renews. */
+export const leaderElectionRules: PolicyRule[] = [allow(LEASES, ['get', 'create', 'update'])];
