@@ -17,8 +17,16 @@ export interface OperatorProcess {
 
 export { freePort };
 
-/** Runs `script` (a TypeScript entry point taking `autopilot run` flags) as POD_NAME `name`. */
-export async function startOperator(script: string, name: string, args: string[]): Promise<OperatorProcess> {
+/**
+ * Runs `script` (a TypeScript entry point taking `autopilot run` flags) as POD_NAME `name`; `env` is laid
+ * over the test's environment (e.g. KUBECONFIG for another identity, test/e2e/chart/harness.ts).
+ */
+export async function startOperator(
+  script: string,
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<OperatorProcess> {
   const [health, metrics] = [await freePort(), await freePort()];
   // node itself, with tsx as a loader: signals reach the operator, not a wrapper process.
   const child = spawn(
@@ -31,7 +39,7 @@ export async function startOperator(script: string, name: string, args: string[]
       `--health-probe-bind-address=127.0.0.1:${health}`,
       `--metrics-bind-address=127.0.0.1:${metrics}`,
     ],
-    { cwd: repoRoot, env: { ...process.env, POD_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: repoRoot, env: { ...process.env, POD_NAME: name, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const logs: Record<string, unknown>[] = [];
   let partial = '';
