@@ -1,10 +1,14 @@
 -- Argo CD health of an AutoPilot AureaGoal. An Active goal is Healthy, not Progressing: a goal may take weeks,
 -- and a Progressing resource would hold the Application (and later sync waves) as progressing all that time.
--- Failed (deadline passed) is Degraded; Abandoned is Suspended: stopped on purpose, nothing pursues it.
+-- Failed (deadline passed) is Degraded; Abandoned is Suspended (stopped on purpose, nothing pursues it), and so
+-- is a goal AUREA set in Supervised autonomy that waits for approval.
 local phase = obj.status.phase
 local progress = " (progress " .. (obj.status.progress or 0) .. "%)"
 if phase == "Failed" then
   return { status = "Degraded", message = "Failed: the deadline passed" .. progress }
+end
+if phase == "Suspended" then
+  return { status = "Suspended", message = "Suspended: waiting for approval before AUREA pursues it" }
 end
 if phase == "Abandoned" then
   return { status = "Suspended", message = "Abandoned" .. progress }

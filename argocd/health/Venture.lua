@@ -8,11 +8,6 @@ end
 if phase == "Terminating" then
   return { status = "Progressing", message = "Terminating: scaled to 0 for the grace period, then its Deployment is deleted" }
 end
-local decision = obj.status.lastDecision
-if decision ~= nil and decision.state == "PendingApproval" then
-  return { status = "Suspended", message = decision.action .. " " .. decision.id .. " waits for approval: " .. decision.reason }
-end
-
 local metrics = condition("MetricsAvailable")
 local workload = condition("WorkloadReady")
 if workload ~= nil and workload.status == "False" then

@@ -20,6 +20,10 @@ local stalled = condition("Stalled")
 if stalled ~= nil and stalled.status == "True" then
   return { status = "Degraded", message = stalled.message }
 end
+local decision = obj.status.lastDecision
+if decision ~= nil and decision.state == "PendingApproval" then
+  return { status = "Suspended", message = decision.action .. " " .. decision.id .. " waits for approval: " .. decision.reason }
+end
 local ready = condition("Ready")
 
 if ready ~= nil and ready.status == "False" then
