@@ -3,8 +3,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
 import { Agent, fetch } from 'undici';
-import { apiError, resourcePath, type ObjectList } from '../../src/runtime/client.js';
-import { type ResourceType } from '../../src/api/meta.js';
+import { ApiError, apiError, resourcePath, type ObjectList } from '../../../src/runtime/client.js';
+import { type ResourceType } from '../../../src/api/meta.js';
+import { sleep } from './wait.js';
+
+/** A server hiccup (429, 5xx) or a dropped connection is tried again, this many times in all. */
+const TRIES = 5;
 
 export class DriverClient {
   private constructor(
@@ -70,6 +74,24 @@ export class DriverClient {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, body, contentType);
+      } catch (err) {
+        const retriable = !(err instanceof ApiError) || err.code === 429 || err.code >= 500;
+        if (!retriable) throw err;
+        if (attempt >= TRIES) {
+          if (err instanceof ApiError) throw err;
+          throw new Error(`${method} ${path}: ${err instanceof Error ? err.message : String(err)}`, {
+            cause: err,
+          });
+        }
+        await sleep(250 * attempt);
+      }
+    }
+  }
+
+  private async once<T>(method: string, path: string, body: unknown, contentType: string): Promise<T> {
     const response = await fetch(this.server + path, {
       method,
       headers: body === undefined ? this.headers : { ...this.headers, 'content-type': contentType },

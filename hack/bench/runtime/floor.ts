@@ -1,6 +1,7 @@
 // Bench variant (c), the floor: on each "go", one list, then one /status patch per Widget that needs it.
 import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { pool } from '../lib/pool.js';
 import {
   PLURAL,
   GROUP,
@@ -57,17 +58,14 @@ function call(method: string, path: string, body?: unknown): Promise<unknown> {
 
 async function once(): Promise<void> {
   const list = (await call('GET', base)) as { items: Widget[] };
-  const todo = list.items.filter((w) => !isConverged(w));
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const widget = todo[next++]!;
-      await call('PATCH', `${base}/${encodeURIComponent(widget.metadata.name)}/status`, {
+  await pool(
+    list.items.filter((w) => !isConverged(w)),
+    workers,
+    (widget) =>
+      call('PATCH', `${base}/${encodeURIComponent(widget.metadata.name)}/status`, {
         status: { observed: widget.spec.value },
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, worker));
+      }),
+  );
 }
 
 // One pass at a time, in order; a failed pass ends the process (the driver reports it).

@@ -1,8 +1,8 @@
 // Bench variant (a): the Widget controller on AutoPilot's own runtime (src/runtime's Manager and informer).
 import { KubeConfig } from '@kubernetes/client-node';
-import { createLogger } from '../../src/runtime/log.js';
-import { Manager } from '../../src/runtime/manager.js';
-import { patchStatus } from '../../src/runtime/objects.js';
+import { createLogger } from '../../../src/runtime/log.js';
+import { Manager } from '../../../src/runtime/manager.js';
+import { patchStatus } from '../../../src/runtime/objects.js';
 import { WIDGETS, isConverged, signalReady, variantEnv, type Widget } from './widget.js';
 
 const { namespace, workers } = variantEnv();

@@ -1,9 +1,10 @@
 // Part 1 of `npm run bench:audit`: audits per second of the pure engine (auditVenture + decideVenture).
-import { SEED_POLICY, type VentureSpec } from '../../src/api/v1alpha1/venture.js';
-import { auditVenture, type AuditInput, type VentureAudit } from '../../src/engine/venture/audit.js';
-import { decideVenture, type DecisionInput } from '../../src/engine/venture/decision.js';
-import { MONTH_MS, type AuditSnapshot } from '../../src/engine/venture/history.js';
-import type { MetricsObservation } from '../../src/engine/venture/metrics.js';
+import { SEED_POLICY, type VentureSpec } from '../../../src/api/v1alpha1/venture.js';
+import { auditVenture, type AuditInput, type VentureAudit } from '../../../src/engine/venture/audit.js';
+import { decideVenture, type DecisionInput } from '../../../src/engine/venture/decision.js';
+import { MONTH_MS, type AuditSnapshot } from '../../../src/engine/venture/history.js';
+import type { MetricsObservation } from '../../../src/engine/venture/metrics.js';
+import { summarize, type Summary } from '../lib/stats.js';
 
 export interface EngineOptions {
   /** Iterations per measured round. */
@@ -16,13 +17,10 @@ export interface EngineOptions {
 
 export interface EngineRow {
   what: string;
-  /** Median round: calls per second. */
+  /** Calls per second in the median round. */
   perSecond: number;
-  /** Median round: µs per call. */
-  microseconds: number;
-  /** Slowest and fastest round, µs per call. */
-  slowest: number;
-  fastest: number;
+  /** µs per call, one sample per round: p50 is the median round, min the fastest, max the slowest. */
+  microseconds: Summary;
 }
 
 export interface EngineResult {
@@ -128,8 +126,6 @@ function cases(count: number): Case[] {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /** Runs `body(i)` for `iterations` and returns the elapsed ms. */
 function time(iterations: number, body: (i: number) => unknown): number {
   const started = process.hrtime.bigint();
@@ -146,15 +142,8 @@ const sink = (value: unknown) => {
 function measure(what: string, options: EngineOptions, body: (i: number) => unknown): EngineRow {
   time(options.warmup, body);
   const rounds = Array.from({ length: options.rounds }, () => time(options.iterations, body));
-  const perCall = rounds.map((ms) => (ms * 1000) / options.iterations);
-  const mid = median(perCall);
-  return {
-    what,
-    perSecond: 1e6 / mid,
-    microseconds: mid,
-    slowest: Math.max(...perCall),
-    fastest: Math.min(...perCall),
-  };
+  const microseconds = summarize(rounds.map((ms) => (ms * 1000) / options.iterations))!;
+  return { what, perSecond: 1e6 / microseconds.p50, microseconds };
 }
 
 export function benchEngine(options: EngineOptions): EngineResult {

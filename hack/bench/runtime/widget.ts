@@ -1,5 +1,5 @@
 // The bench's custom resource (Widget), its CRD, the rule every variant applies, and the driver↔variant messages.
-import type { KubeObject, ResourceType } from '../../src/api/meta.js';
+import type { KubeObject, ResourceType } from '../../../src/api/meta.js';
 
 export const GROUP = 'bench.autopilot.test';
 export const VERSION = 'v1';
@@ -58,12 +58,6 @@ export const widgetCrd = {
   },
 };
 
-/** Environment the driver gives each variant process (besides KUBECONFIG). */
-export interface VariantEnv {
-  BENCH_NAMESPACE: string;
-  BENCH_WORKERS: string;
-}
-
 /** Variant → driver: caches synced / watch started, the driver may begin writing. */
 export interface ReadyMessage {
   type: 'ready';
@@ -75,6 +69,7 @@ export interface GoMessage {
   phase: 'create' | 'update';
 }
 
+/** What the driver gives each variant process besides KUBECONFIG: BENCH_NAMESPACE and BENCH_WORKERS. */
 export function variantEnv(): { namespace: string; workers: number } {
   const namespace = process.env.BENCH_NAMESPACE;
   const workers = Number(process.env.BENCH_WORKERS ?? '4');
