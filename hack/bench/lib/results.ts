@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as prettier from 'prettier';
 import { repoRoot } from './proc.js';
@@ -38,17 +38,22 @@ export interface ResultsFile<R> {
 
 /** The checked-out commit and the tracked files changed since, from git ("unknown" outside a checkout). */
 export async function treeState(): Promise<{ commit: string; uncommitted: string[] }> {
-  const git = async (...args: string[]) => (await run('git', args, { cwd: repoRoot })).stdout.trim();
+  const git = async (...args: string[]) => (await run('git', args, { cwd: repoRoot })).stdout;
   try {
-    const commit = await git('rev-parse', '--short', 'HEAD');
-    const changed = (await git('status', '--porcelain', '--untracked-files=no'))
-      .split('\n')
-      .map((line) => line.slice(3).split(' -> ').at(-1)!)
-      .filter((path) => path && !path.startsWith('docs/bench/'));
-    return { commit, uncommitted: changed };
+    const commit = (await git('rev-parse', '--short', 'HEAD')).trim();
+    return { commit, uncommitted: changedFiles(await git('status', '--porcelain', '--untracked-files=no')) };
   } catch {
     return { commit: 'unknown', uncommitted: [] };
   }
+}
+
+/** The files `git status --porcelain` names, besides docs/bench/ (where results are written). */
+export function changedFiles(porcelain: string): string[] {
+  // Lines are "XY path" or "XY from -> to"; X, the index column, is a space for a change not staged.
+  return porcelain
+    .split('\n')
+    .map((line) => line.slice(3).split(' -> ').at(-1)!)
+    .filter((path) => path && !path.startsWith('docs/bench/'));
 }
 
 export function machine(loadAtStart: number): Machine {
@@ -71,7 +76,8 @@ const rounded = (_key: string, value: unknown) =>
 export async function writeResults(file: string, contents: ResultsFile<unknown>): Promise<string> {
   const path = resolve(repoRoot, file);
   mkdirSync(dirname(path), { recursive: true });
-  const options = (await prettier.resolveConfig(path)) ?? {};
+  // The repository's prettier settings wherever the file goes: `npm run lint` checks docs/bench/ with them.
+  const options = (await prettier.resolveConfig(join(repoRoot, 'package.json'))) ?? {};
   const json = JSON.stringify(contents, rounded, 2);
   writeFileSync(path, await prettier.format(json, { ...options, filepath: path }));
   return path;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
-import { machine, treeState, writeResults } from '../../../hack/bench/lib/results.js';
+import { changedFiles, machine, treeState, writeResults } from '../../../hack/bench/lib/results.js';
 
 describe('results file', () => {
   it('writes the run facts and results as prettier-formatted JSON, figures to 6 significant digits', async () => {
@@ -42,5 +42,18 @@ describe('results file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('changedFiles', () => {
+  it('reads staged, unstaged and renamed files from git status --porcelain, leaving out docs/bench/', () => {
+    const porcelain = [
+      ' M src/a.ts',
+      'M  hack/b.ts',
+      'R  hack/old.ts -> hack/new.ts',
+      ' M docs/bench/x.json',
+      '',
+    ].join('\n');
+    expect(changedFiles(porcelain)).toEqual(['src/a.ts', 'hack/b.ts', 'hack/new.ts']);
   });
 });
