@@ -142,10 +142,14 @@ const Policy = group(
         minimum: -100,
         maximum: 1000,
       }),
-      growthRate: threshold('Monthly revenue growth above which the venture may scale (0.2 = 20 %).', 0.2, {
-        minimum: -1,
-        maximum: 100,
-      }),
+      growthRate: threshold(
+        'Revenue growth per business period (compounded) above which the venture may scale (0.2 = 20 %).',
+        0.2,
+        {
+          minimum: -1,
+          maximum: 100,
+        },
+      ),
       customerSatisfaction: threshold('Satisfaction (0–1) above which the venture may scale.', 0.8, {
         minimum: 0,
         maximum: 1,
@@ -287,7 +291,9 @@ const MetricsSnapshot = object('The numbers an audit or decision was made on.', 
   roi: optional(number('(revenue − costs) / costs.', {})),
   burnRate: optional(number('Net monthly loss (0 when profitable).', { minimum: 0 })),
   runwayMonths: optional(number('Cash / burn rate, in months.', { minimum: 0 })),
-  growthRate: optional(number('Revenue growth per month over the trend window.', {})),
+  growthRate: optional(
+    number('Revenue growth per business period, compounded, fitted over the trend window.', {}),
+  ),
   cac: optional(number('Customer acquisition cost: acquisition spend / new customers.', {})),
   customers: optional(number('Paying customers.', { minimum: 0 })),
   customerSatisfaction: optional(number('Satisfaction between 0 and 1.', { minimum: 0, maximum: 1 })),

@@ -62,11 +62,17 @@ describe('auditVenture derived metrics', () => {
     expect(snapshot.observedAt).toBe(new Date(NOW - 3 * MINUTE).toISOString());
   });
 
-  it('derives growth rate from the least-squares slope of revenue over mean revenue', () => {
+  it('derives growth per period, compounded, from the least-squares slope of log revenue', () => {
     const history = [past(2, { revenue: 1000, costs: 800 }), past(1, { revenue: 1100, costs: 880 })];
-    const { snapshot } = available(audit({ revenue: fresh(1200), costs: fresh(1020) }, { history }));
-    // revenue 1000, 1100, 1200 at x = -2, -1, 0: slope 100, mean 1100.
-    expect(snapshot.growthRate).toBeCloseTo(100 / 1100);
+    const { snapshot } = available(audit({ revenue: fresh(1250), costs: fresh(1020) }, { history }));
+    // ln revenue at periods -2, -1, 0: slope (ln 1250 − ln 1000) / 2, so growth √1.25 − 1 = 11.8 %.
+    expect(snapshot.growthRate).toBeCloseTo(Math.sqrt(1.25) - 1, 6);
+  });
+
+  it('leaves periods without revenue out of the growth rate', () => {
+    const history = [past(2, { revenue: 0, costs: 800 }), past(1, { revenue: 1000, costs: 880 })];
+    const { snapshot } = available(audit({ revenue: fresh(1500), costs: fresh(1020) }, { history }));
+    expect(snapshot.growthRate).toBeCloseTo(0.5, 6);
   });
 
   it('derives a declining trend from the slope of the profit margin', () => {
@@ -164,6 +170,66 @@ describe('auditVenture derived metrics', () => {
       'revenue 0.00 against costs 500.00 (profit margin < -20.0%)',
       'ROI -100.0% < -50.0%',
     ]);
+  });
+});
+
+describe('auditVenture growth and trend of a smooth series, at every phase of a period', () => {
+  const PERIOD = 10_000;
+  const START = Date.UTC(2026, 0, 1);
+
+  /**
+   * Audits a venture every quarter period (phases 0.1, 0.35, 0.6 and 0.85 of each period) for ten periods,
+   * carrying the history from audit to audit as status does. Revenue compounds 25 % a period and the
+   * profit margin rises 2 points a period, both smoothly (no steps at period boundaries).
+   */
+  function auditEveryQuarterPeriod() {
+    let history: AuditSnapshot[] | undefined;
+    const audits: { phase: number; growth?: number; slope?: number }[] = [];
+    for (let k = 0; k < 40; k++) {
+      const periods = 0.1 + k / 4;
+      const at = START + periods * PERIOD;
+      const revenue = 10_000 * 1.25 ** periods;
+      const margin = 0.1 + 0.02 * periods;
+      const result = available(
+        auditVenture(
+          {
+            observation: { revenue: { value: revenue, at }, costs: { value: revenue * (1 - margin), at } },
+            history,
+            policy: policy(),
+            maxSampleAge: PERIOD,
+            periodMs: PERIOD,
+          },
+          at,
+        ),
+      );
+      history = result.history;
+      // From the 7th period on the window (6 periods) is full.
+      if (periods >= 7) {
+        audits.push({
+          phase: periods % 1,
+          growth: result.snapshot.growthRate,
+          slope: result.trend?.slope,
+        });
+      }
+    }
+    return audits;
+  }
+
+  it('reports the growth the revenue compounds at, whatever the phase of the audit', () => {
+    const audits = auditEveryQuarterPeriod();
+    expect(audits).toHaveLength(12);
+    // Phase and growth (%) of each audit, so a failure shows the whole wobble.
+    expect(audits.map((a) => `${a.phase.toFixed(2)}: ${((a.growth ?? NaN) * 100).toFixed(1)}`)).toEqual(
+      audits.map((a) => `${a.phase.toFixed(2)}: 25.0`),
+    );
+  });
+
+  it('reports the margin trend per period, whatever the phase of the audit', () => {
+    const audits = auditEveryQuarterPeriod();
+    // Phase and slope (points per period) of each audit.
+    expect(audits.map((a) => `${a.phase.toFixed(2)}: ${((a.slope ?? NaN) * 100).toFixed(2)}`)).toEqual(
+      audits.map((a) => `${a.phase.toFixed(2)}: 2.00`),
+    );
   });
 });
 

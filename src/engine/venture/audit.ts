@@ -106,9 +106,10 @@ export function auditVenture(input: AuditInput, now: Date | number): VentureAudi
     ...earlier.filter((p) => p.index > current - window),
     { index: current, at: observedAt, snapshot },
   ];
-  const growthRate = revenueGrowth(periods);
+  const points = earningPoints(periods, periodMs);
+  const growthRate = revenueGrowth(points);
   if (growthRate !== undefined) snapshot.growthRate = growthRate;
-  const trend = marginTrend(periods);
+  const trend = marginTrend(points);
   const before = earlier.at(-1)?.snapshot.cac;
   const cac =
     snapshot.cac !== undefined && before !== undefined && Number.isFinite(before)
@@ -172,19 +173,42 @@ function lossStreakBefore(previous: Period | undefined, at: number, periodMs: nu
   return previous.snapshot.revenue < previous.snapshot.costs ? 1 : 0;
 }
 
-/** Revenue growth per period: the least-squares slope of revenue divided by the mean revenue. */
-function revenueGrowth(periods: readonly Pick<Period, 'index' | 'snapshot'>[]): number | undefined {
-  const points = periods.map((p) => ({ x: p.index, y: p.snapshot.revenue }));
-  const slope = leastSquaresSlope(points);
-  const mean = points.reduce((sum, p) => sum + p.y, 0) / points.length;
-  return slope !== undefined && mean > 0 ? slope / mean : undefined;
+interface EarningPoint {
+  /** When the audit was, in periods since the window's first audit with revenue. */
+  x: number;
+  revenue: number;
+  margin: number;
 }
 
-function marginTrend(periods: readonly Pick<Period, 'index' | 'snapshot'>[]): Trend | undefined {
-  const points = periods
-    .filter((p) => p.snapshot.revenue > 0)
-    .map((p) => ({ x: p.index, y: (p.snapshot.revenue - p.snapshot.costs) / p.snapshot.revenue }));
-  const slope = leastSquaresSlope(points);
+/**
+ * The window's audits with revenue, each at its own time rather than at its period's index: an audit early
+ * in a period is not a whole period after one late in the period before. Periods without revenue are left
+ * out: they have no margin, and there is no compound growth from or to zero.
+ */
+function earningPoints(
+  periods: readonly Pick<Period, 'at' | 'snapshot'>[],
+  periodMs: number,
+): EarningPoint[] {
+  const earning = periods.filter((p) => p.snapshot.revenue > 0);
+  return earning.map(({ at, snapshot: { revenue, costs } }) => ({
+    x: (at - earning[0]!.at) / periodMs,
+    revenue,
+    margin: (revenue - costs) / revenue,
+  }));
+}
+
+/**
+ * Revenue growth per period, compounded: e^slope − 1 for the least-squares slope of ln(revenue) over time,
+ * so revenue that grows 25 % a period reads 25 % at any phase of a period.
+ */
+function revenueGrowth(points: readonly EarningPoint[]): number | undefined {
+  const slope = leastSquaresSlope(points.map(({ x, revenue }) => ({ x, y: Math.log(revenue) })));
+  return slope === undefined ? undefined : Math.expm1(slope);
+}
+
+/** The profit margin's least-squares slope over time, in points per period. */
+function marginTrend(points: readonly EarningPoint[]): Trend | undefined {
+  const slope = leastSquaresSlope(points.map(({ x, margin }) => ({ x, y: margin })));
   if (slope === undefined) return undefined;
   const direction = slope > TREND_DEAD_BAND ? 'Improving' : slope < -TREND_DEAD_BAND ? 'Declining' : 'Stable';
   return { direction, slope };

@@ -41,7 +41,7 @@ const decide = (audit: VentureAudit, over: Partial<DecisionInput> = {}) =>
   );
 
 const losing = { revenue: 2000, costs: 2500, cash: 100_000 }; // margin -25 %, ROI -20 %, burn 500
-/** One period ago revenue was 8000: growth (10000 - 8000) / 9000 = 22.2 % per period. */
+/** One period ago revenue was 8000: growth 10000 / 8000 − 1 = 25 % per period. */
 const grown: AuditSnapshot[] = [
   { observedAt: new Date(NOW - 1000 - MONTH_MS).toISOString(), revenue: 8000, costs: 4000 },
 ];
@@ -195,7 +195,7 @@ describe('decideVenture scaling', () => {
     const verdict = decide(auditAt(NOW, winning, grown));
     expect(verdict.decision).toMatchObject({ action: 'Scale', targetReplicas: 6 });
     expect(verdict.decision.reason).toBe(
-      'profit margin 60.0% > 30.0%, ROI 150.0% > 100.0%, growth 22.2%/period > 20.0%/period, satisfaction 0.90 > 0.80: scale from 3 to 6 replicas (max 10)',
+      'profit margin 60.0% > 30.0%, ROI 150.0% > 100.0%, growth 25.0%/period > 20.0%/period, satisfaction 0.90 > 0.80: scale from 3 to 6 replicas (max 10)',
     );
   });
 
