@@ -1,12 +1,15 @@
-// Ventures end to end on the http metrics provider (a local JSON endpoint the test steers) and on adopted
-// Deployments: scaling, holding on stale or failing endpoints, Secret-held Authorization, and adoption.
-import { beforeAll, describe, expect, it } from '@jest/globals';
+// Ventures end to end on the http metrics provider (a local JSON endpoint the test steers), on a real
+// Prometheus that rejects a query, and on adopted Deployments: scaling, holding on stale or failing
+// endpoints, Secret-held Authorization, a bad query named, and adoption.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
 import type { VentureResource } from '../../../src/api/v1alpha1/index.js';
+import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import { installCrds } from '../support/crds.js';
-import { kubeConfigFrom, waitFor } from '../support/kube.js';
+import { kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
 import { httpMetrics, httpPortfolio } from '../support/metricsEndpoint.js';
-import { LOSING, WINNING } from '../support/ventures.js';
+import type { OperatorProcess } from '../support/operator.js';
+import { LOSING, startVentureOperator, VentureNamespace, WINNING } from '../support/ventures.js';
 
 beforeAll(async () => {
   await installCrds();
@@ -53,8 +56,8 @@ describe('metrics from an HTTP JSON endpoint', () => {
       failure: 'HTTP 500',
       breakIt: (name: string) => portfolio.endpoint.respond(name, 500),
       heal: (name: string) => portfolio.endpoint.respond(name, 200),
-      reason: 'MetricsEndpointUnreachable',
-      message: /answered HTTP 500: injected failure 500/,
+      reason: 'MetricsEndpointServerError',
+      message: /answered HTTP 500: injected failure 500; the endpoint failed, nothing to fix in the Venture/,
     },
   ])(
     'holds on $failure without counting failing audits, and resumes once the endpoint is healthy',
@@ -142,6 +145,47 @@ describe('metrics from an HTTP JSON endpoint', () => {
     const secretPart = token.split(' ')[1]!;
     expect(JSON.stringify(scaled.status)).not.toContain(secretPart);
     expect(JSON.stringify(await ventures.events('private'))).not.toContain(secretPart);
+  });
+});
+
+describe('metrics from Prometheus, with a query it rejects', () => {
+  const ns = useNamespace('prom-query');
+  const ventures = new VentureNamespace(ns);
+  let prometheus: LocalPrometheus;
+  let operator: OperatorProcess;
+  beforeAll(async () => {
+    prometheus = await LocalPrometheus.start([]);
+    operator = await startVentureOperator(ns.name, 'prom-query-op', prometheus.address);
+  });
+  afterAll(async () => {
+    operator?.child.kill('SIGKILL');
+    await prometheus?.close();
+  });
+
+  it('says PrometheusQueryInvalid, naming revenue and Prometheus’ parse error, not PrometheusUnreachable', async () => {
+    await ventures.create('typo', {
+      metrics: {
+        provider: 'prometheus',
+        prometheus: {
+          queries: {
+            revenue: 'sum(venture_revenue_dollars_monthly{venture="typo"}',
+            costs: 'sum(venture_costs_dollars_monthly{venture="typo"})',
+          },
+        },
+      },
+    });
+    const held = await ventures.until(
+      'typo',
+      'MetricsAvailable=False',
+      (v) => condition(v, 'MetricsAvailable')?.status === 'False',
+    );
+    expect(condition(held, 'MetricsAvailable')?.reason).toBe('PrometheusQueryInvalid');
+    // Prometheus' own words, from the real server.
+    expect(condition(held, 'MetricsAvailable')?.message).toMatch(
+      /^the revenue query is invalid: Prometheus answered HTTP 400: invalid parameter "query": .*parse error: .*; fix spec\.metrics\.prometheus\.queries\.revenue; destructive decisions are frozen$/,
+    );
+    expect(held.status?.lastDecision).toMatchObject({ action: 'Hold' });
+    expect(held.spec.replicas).toBe(1);
   });
 });
 
