@@ -1,0 +1,76 @@
+// Starts the sample agent population (examples/agent-app) on a free port for tests, benchmarks and the demo.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './prometheus.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface AgentAppOptions {
+  /** The cluster the agents' Pods and ConfigMaps live in. */
+  kubeconfig: string;
+  namespace: string;
+  /** Label selector of the agent Pods, e.g. app=agent. */
+  selector?: string;
+  /** Seeds the bandits (one environment per agent type) and each agent's draws. */
+  seed?: number;
+  /** Time between episodes (default 1 s). */
+  episodeMs?: number;
+  /** Also write each score into the Pod's annotations (the annotation score source). */
+  annotate?: boolean;
+}
+
+export interface AgentApp {
+  /** http://127.0.0.1:<port>: /metrics and /scores. */
+  url: string;
+  /** host:port, a Prometheus scrape target. */
+  target: string;
+  child: ChildProcess;
+  /** The scores of the last episode, by Pod. */
+  scores(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/** Resolves once the app answers /metrics; stop() ends it. */
+export async function startAgentApp(options: AgentAppOptions): Promise<AgentApp> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'examples/agent-app/server.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KUBECONFIG: options.kubeconfig,
+      NAMESPACE: options.namespace,
+      SELECTOR: options.selector ?? '',
+      SEED: String(options.seed ?? 1),
+      EPISODE_MS: String(options.episodeMs ?? 1000),
+      ANNOTATE: String(options.annotate ?? false),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let tries = 0; ; tries++) {
+    const ok = await fetch(`${url}/metrics`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (tries > 300 || child.exitCode !== null) throw new Error(`the agent app on ${url} did not start`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return {
+    url,
+    target: `127.0.0.1:${port}`,
+    child,
+    async scores() {
+      const body = (await (await fetch(`${url}/scores`)).json()) as { scores: Record<string, number> };
+      return body.scores;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
