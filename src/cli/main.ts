@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { controllers } from '../controllers/index.js';
 import { planCommand, planUsage } from './plan.js';
 import { runOperator, runUsage, UsageError } from './run.js';
+import { simulateCommand } from './simulate.js';
 import { validateCommand } from './validate.js';
 
 const usage = `usage: autopilot <command> [flags]
@@ -12,6 +13,7 @@ Commands:
   run [flags]                   run the operator (see autopilot run --help)
   plan [-n NS | -A]             print what the operator would decide for each Venture now
   validate -f FILE|DIR [-f …]   check manifests against the AutoPilot CRD schemas and rules, offline
+  simulate -f SCENARIO|DIR      compare AutoPilot's decisions with baselines on simulated portfolios
   help                          show this help`;
 
 /** Runs a command; bad flags (UsageError, or what parseArgs refuses) print a message and usage, exit 2. */
@@ -49,6 +51,8 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
       });
       return validateCommand(values.filename ?? []);
     }
+    case 'simulate':
+      return simulateCommand(rest);
     case undefined:
     case 'help':
     case '--help':
