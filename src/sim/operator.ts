@@ -85,7 +85,7 @@ export function simulatePolicy(
   }));
   // Audits go through the namespace by name, as a work queue over a sorted list would.
   const ventures = [...inWorldOrder].sort((a, b) => (a.world.name < b.world.name ? -1 : 1));
-  const points = policy ? changePoints(world) : [];
+  const points = policy ? changePoints(world, policy) : [];
   let clock = 0;
   const advance = (to: number) => {
     while (clock < to) {
@@ -386,13 +386,24 @@ function stepStarts(world: World): number[] {
   return Array.from({ length: world.steps }, (_, s) => s * world.step);
 }
 
-/** Every time the observation can change: a new data step, a glitch or outage beginning or ending. */
-function changePoints(world: World): number[] {
+/**
+ * Every time an audit can come out differently: a new data step, a glitch or outage beginning or ending,
+ * and the last audit of each business period (history keeps each period's last audit, and growth and the
+ * trend are fitted on those audits' times).
+ */
+function changePoints(world: World, policy: EnginePolicy): number[] {
   const edges = (w: Window) => [w.start, w.end];
+  const { period } = durationsOf(policy);
+  const firstEnd = period - (SIM_START % period);
+  const periodEnds = Array.from(
+    { length: Math.ceil((world.horizon - firstEnd) / period) },
+    (_, k) => firstEnd + k * period - policy.intervalMs,
+  );
   const times = [
     ...stepStarts(world),
+    ...periodEnds,
     ...world.outages.flatMap(edges),
     ...world.ventures.flatMap((v) => [...v.spikes.flatMap(edges), ...v.stale.flatMap(edges)]),
   ];
-  return [...new Set(times)].filter((x) => x < world.horizon).sort((a, b) => a - b);
+  return [...new Set(times)].filter((x) => x >= 0 && x < world.horizon).sort((a, b) => a - b);
 }
