@@ -1,5 +1,7 @@
-// Invariants of the generated CRDs: every field described, every string, list and map bounded.
+// Invariants of the generated CRDs: every field described, every string, list and map bounded, every duration
+// bounded below.
 import { describe, expect, it } from '@jest/globals';
+import { parse as parseCel } from '@marcbachmann/cel-js';
 import { customResourceDefinition, structural } from './crd.js';
 import { integer, object, optional, text } from './schema.js';
 import { kinds } from './v1alpha1/index.js';
@@ -12,6 +14,16 @@ function* nodes(schema: SchemaNode, path: string): Generator<[string, SchemaNode
   yield [path, schema];
   for (const [name, child] of Object.entries(schema.properties ?? {})) yield* nodes(child, `${path}.${name}`);
   if (schema.items) yield* nodes(schema.items, `${path}[]`);
+}
+
+const DURATION_PATTERN = '^([0-9]+(ms|s|m|h))+$';
+
+/** The least value a duration field's CEL rule allows, e.g. 1s. */
+function minimumOf(node: SchemaNode): string | undefined {
+  const rules = (node['x-kubernetes-validations'] ?? []) as { rule: string }[];
+  return rules
+    .map(({ rule }) => /^duration\(self\) >= duration\('([0-9]+(?:ms|s|m|h))'\)$/.exec(rule)?.[1])
+    .find((minimum) => minimum !== undefined);
 }
 
 const roots = kinds.flatMap((kind) => {
@@ -40,6 +52,34 @@ describe('generated CRD schemas', () => {
       .map(([path]) => path);
     expect(unbounded).toEqual([]);
   });
+
+  it.each(roots)('%s gives every duration a minimum, or says what 0s means', (root, schema) => {
+    const durations = [...nodes(schema, root)].filter(([, node]) => node.pattern === DURATION_PATTERN);
+    const unbounded = durations
+      .filter(([, node]) => minimumOf(node) === undefined && !/\b0s\b/.test(String(node.description)))
+      .map(([path]) => path);
+    expect(unbounded).toEqual([]);
+  });
+
+  it.each(roots)(
+    '%s: each duration minimum is a CEL rule that rejects 0s and takes its default',
+    (root, schema) => {
+      for (const [path, node] of nodes(schema, root)) {
+        const minimum = minimumOf(node);
+        if (minimum === undefined) continue;
+        const [{ rule, message }] = node['x-kubernetes-validations'] as [{ rule: string; message: string }];
+        const check = parseCel(rule);
+        expect([path, check({ self: '0s' }), check({ self: minimum }), message]).toEqual([
+          path,
+          false,
+          true,
+          `must be at least ${minimum}`,
+        ]);
+        if (node.default !== undefined) expect([path, check({ self: node.default })]).toEqual([path, true]);
+        expect([path, node.description]).toEqual([path, expect.stringContaining(`At least ${minimum}.`)]);
+      }
+    },
+  );
 
   it('drops defaulted fields from required, since the API server fills them in', () => {
     const schema = structural(

@@ -1,5 +1,6 @@
 // Schema-building vocabulary for the CRDs: every field has a description, bounds, and its default if any.
 import { OptionalKind, Type, type TProperties, type TSchema } from '@sinclair/typebox';
+import { parseDuration } from './duration.js';
 import { QUANTITY_PATTERN } from './quantity.js';
 
 /** One CEL rule as the API server takes it in `x-kubernetes-validations`. */
@@ -43,14 +44,25 @@ export const number = (description: string, o: { minimum?: number; maximum?: num
 export const flag = (description: string, fallback: boolean) =>
   Type.Boolean({ description, default: fallback });
 
-/** A Go-style duration such as `30s`, `5m` or `1h30m`. */
-export const duration = (description: string, fallback?: string) =>
-  Type.String({
-    description: `${description} A duration such as 30s, 5m or 1h.`,
+/**
+ * A Go-style duration such as `30s`, `5m` or `1h`, at least `minimum`: a CEL rule (the API server's and
+ * `autopilot validate`'s) enforces it, and the description states it for `kubectl explain`. Each field
+ * chooses its minimum; `0s` is for fields where zero has a meaning, which their description must state.
+ */
+export const duration = (description: string, o: { minimum: string; default?: string }) => {
+  const bounded = parseDuration(o.minimum) > 0;
+  return Type.String({
+    description: `${description} A duration such as 30s, 5m or 1h.${bounded ? ` At least ${o.minimum}.` : ''}`,
     pattern: '^([0-9]+(ms|s|m|h))+$',
     maxLength: 32,
-    ...(fallback === undefined ? {} : { default: fallback }),
+    ...(o.default === undefined ? {} : { default: o.default }),
+    ...validations(
+      bounded
+        ? [{ rule: `duration(self) >= duration('${o.minimum}')`, message: `must be at least ${o.minimum}` }]
+        : [],
+    ),
   });
+};
 
 /** A non-negative resource quantity such as 250m, 1.5, 128Mi or 2Gi. */
 export const quantity = (description: string) =>

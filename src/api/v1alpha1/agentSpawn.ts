@@ -72,7 +72,7 @@ const ScoreSource = group(
       ['annotation', 'prometheus', 'http'] as const,
       'annotation',
     ),
-    maxAge: duration('A score measured longer ago than this is stale.', '5m'),
+    maxAge: duration('A score measured longer ago than this is stale.', { minimum: '1s', default: '5m' }),
     annotation: group('Scores in annotations of each Pod, the simplest source.', {
       score: textDefault('Annotation holding the score, a number from 0 to 1.', 'autopilot.ventures/score'),
       scoredAt: textDefault(
@@ -170,7 +170,10 @@ const Training = group(
       minimum: 1,
       maximum: PopulationLimits.entriesPerSession,
     }),
-    evaluationWindow: duration('Time after the copy before the trainee is measured again.', '5m'),
+    evaluationWindow: duration('Time after the copy before the trainee is measured again.', {
+      minimum: '1s',
+      default: '5m',
+    }),
     successThreshold: score(
       'A session succeeds when its success rate reaches this and its gain reaches minGain. The success rate is the share of the trainer’s lead over the trainee that the trainee closed: (after − before) / (trainer − before), from 0 to 1.',
       0.7,
@@ -266,16 +269,16 @@ const Exploit = group(
   'Replace Failing children that AutoPilot spawned with a new child of a strong parent (population-based training’s exploit). A Pod AutoPilot did not spawn is never replaced.',
   {
     enabled: flag('Replace failing children.', false),
-    reviewPeriod: duration(
-      'How long a child must score Failing, on fresh scores, before it is replaced.',
-      '30m',
-    ),
+    reviewPeriod: duration('How long a child must score Failing, on fresh scores, before it is replaced.', {
+      minimum: '1s',
+      default: '30m',
+    }),
     maxReplacements: integer('Most replacements within rateWindow.', {
       default: 1,
       minimum: 1,
       maximum: 100,
     }),
-    rateWindow: duration('The window maxReplacements counts over.', '1h'),
+    rateWindow: duration('The window maxReplacements counts over.', { minimum: '1s', default: '1h' }),
   },
 );
 
@@ -290,7 +293,10 @@ export const AgentSpawnSpec = object('The desired state of an AgentSpawn.', {
     'Labels that select the population’s Pods in the namespace; spawned children are members too.',
     16,
   ),
-  interval: duration('Time between cycles of ranking, training and spawning.', '1m'),
+  interval: duration('Time between cycles of ranking, training and spawning.', {
+    minimum: '1s',
+    default: '1m',
+  }),
   score: ScoreSource,
   knowledge: Knowledge,
   tiers: group(

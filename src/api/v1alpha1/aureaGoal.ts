@@ -124,10 +124,10 @@ export const AureaGoalSpec = object(
       'Consecutive measurements at or past the target before the goal is Achieved, so one lucky sample does not count.',
       { default: 3, minimum: 1, maximum: GoalLimits.samples },
     ),
-    interval: duration(
-      'How often the metric is measured (source Operator: once per loop cycle at most).',
-      '30s',
-    ),
+    interval: duration('How often the metric is measured (source Operator: once per loop cycle at most).', {
+      minimum: '1s',
+      default: '30s',
+    }),
     forecastSamples: integer(
       'Latest measurements the forecast fits a line through; a second fit over the newer half of them must agree before the goal is AtRisk.',
       { default: 10, minimum: 3, maximum: GoalLimits.samples },

@@ -39,7 +39,7 @@ const Target = object('A gateway AutoPilot can route to.', {
 });
 
 const Probe = group('How each target is probed: on timers of its own, never inside a reconcile.', {
-  interval: duration('Time between two probes of each target.', '10s'),
+  interval: duration('Time between two probes of each target.', { minimum: '1s', default: '10s' }),
   method: oneOf('HTTP method of the probe.', ['GET', 'HEAD'] as const, 'GET'),
   path: optional(
     text('Path appended to each target URL when probing, e.g. /healthz; empty probes the URL itself.', {
@@ -89,7 +89,10 @@ const Traffic = object(
       'Below this many requests the error rate is not judged: one error in two requests is not a 50 % error rate.',
       { default: 20, minimum: 1, maximum: 1_000_000_000 },
     ),
-    maxSampleAge: duration('A result older than this is stale and not judged.', '1m'),
+    maxSampleAge: duration('A result older than this is stale and not judged.', {
+      minimum: '1s',
+      default: '1m',
+    }),
     address: optional(url('Prometheus base URL; empty uses the operator default (--prometheus-address).')),
     bearerTokenSecretRef: optional(secretKeyRef('Secret key holding a bearer token sent to Prometheus.')),
   },
@@ -105,7 +108,10 @@ const Traffic = object(
 const Trigger = group(
   'When a target counts as down: any one of these. Defaults are the seed’s payment-gateway trigger.',
   {
-    timeout: duration('A probe without an answer within this fails, with the timeout as its latency.', '30s'),
+    timeout: duration('A probe without an answer within this fails, with the timeout as its latency.', {
+      minimum: '100ms',
+      default: '30s',
+    }),
     consecutiveFailures: integer(
       'Failed probes in a row after which a target is down. A newly started (or newly leading) operator also needs this many fresh probes of each target before it decides anything.',
       { default: 3, minimum: 1, maximum: 100 },
@@ -209,7 +215,10 @@ export const FallbackProtocolSpec = object(
           'Healthy probes in a row a preferred target needs (and a window error rate back within trigger.errorRate) before traffic returns to it.',
           { default: 5, minimum: 1, maximum: 1000 },
         ),
-        minimumHold: duration('Least time on the current target before failing back.', '5m'),
+        minimumHold: duration(
+          'Least time on the current target before failing back; 0s fails back as soon as healthyProbes are met.',
+          { minimum: '0s', default: '5m' },
+        ),
       },
     ),
     routing: optional(Routing),

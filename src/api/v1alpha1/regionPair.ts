@@ -43,7 +43,7 @@ export const RegionPairSpec = object(
     primary: Region('primary'),
     backup: Region('backup'),
     healthCheck: group('When a region counts as down. Defaults are the seed’s regional trigger.', {
-      interval: duration('Time between health checks.', '10s'),
+      interval: duration('Time between health checks.', { minimum: '1s', default: '10s' }),
       responseTimeMs: integer('A check slower than this fails.', {
         default: 5000,
         minimum: 1,
@@ -96,7 +96,10 @@ export const RegionPairSpec = object(
         minimum: 1,
         maximum: 10000,
       }),
-      minimumHold: duration('Least time on the backup before failing back.', '10m'),
+      minimumHold: duration(
+        'Least time on the backup before failing back; 0s fails back as soon as healthyChecks are met.',
+        { minimum: '0s', default: '10m' },
+      ),
     }),
   },
   [

@@ -55,8 +55,11 @@ const MetricsSource = object(
   'Where the business metrics come from. Samples carry their timestamp; stale or missing samples are never taken as data.',
   {
     provider: oneOf('Which provider reads the metrics.', ['prometheus', 'http'] as const),
-    interval: duration('How often the venture is audited.', '1m'),
-    maxSampleAge: duration('Samples older than this are stale: the venture holds instead of acting.', '5m'),
+    interval: duration('How often the venture is audited.', { minimum: '1s', default: '1m' }),
+    maxSampleAge: duration('Samples older than this are stale: the venture holds instead of acting.', {
+      minimum: '1s',
+      default: '5m',
+    }),
     prometheus: optional(
       object('PromQL queries against Prometheus.', {
         address: optional(url('Prometheus base URL; empty uses the operator default.')),
@@ -102,7 +105,7 @@ const Policy = group(
     }),
     period: duration(
       'Length of one business period: growth, trend, losses in a row and CAC are per period. The seed thresholds are monthly.',
-      '720h',
+      { minimum: '1s', default: '720h' },
     ),
     trendWindow: integer('Business periods the trend and growth rate are computed over.', {
       default: 6,
@@ -110,8 +113,8 @@ const Policy = group(
       maximum: 24,
     }),
     gracePeriod: duration(
-      'How long a terminated venture stays scaled to 0 before its Deployment is deleted.',
-      '10m',
+      'How long a terminated venture stays scaled to 0 before its Deployment is deleted; 0s deletes it as soon as the termination is applied.',
+      { minimum: '0s', default: '10m' },
     ),
     terminate: group('Termination thresholds: an audit fails when any is crossed.', {
       profitMargin: threshold('Profit margin below which the audit fails (−0.2 = −20 %).', -0.2, {
@@ -199,7 +202,8 @@ export const VentureSpec = object(
         }),
         cooldown: optional(
           duration(
-            'Least time between two Scale decisions, so the numbers can show the last one; empty is one business period (policy.period).',
+            'Least time between two Scale decisions, so the numbers can show the last one; empty is one business period (policy.period), 0s allows a Scale on every audit.',
+            { minimum: '0s' },
           ),
         ),
         requests: optional(

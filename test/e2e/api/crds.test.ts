@@ -150,6 +150,9 @@ describe('the AutoPilot CRDs', () => {
     );
     expect(explained).toContain('Termination thresholds: an audit fails when any is crossed.');
     expect(explained).toMatch(/profitMargin\s+<number>/);
+    // Every duration states its minimum (or what 0s means).
+    expect(await kubectl('explain', 'venture.spec.metrics.interval')).toMatch(/At least\s+1s\./);
+    expect(await kubectl('explain', 'venture.spec.policy.gracePeriod')).toMatch(/0s\s+deletes\s+it/);
   });
 
   it('scales a Venture through the scale subresource, within its bounds', async () => {
