@@ -154,6 +154,7 @@ export function judgeOutcomes(
   };
   const judged: Judgement[] = [];
   let unjudged = 0;
+  const namespaces = namespaceIndex(state.latest);
   // Pending decisions by the object whose measurements judge them; entries are replaced, never edited,
   // so `previous` stays as it was.
   const bySubject = new Map<string, Set<string>>();
@@ -182,7 +183,9 @@ export function judgeOutcomes(
       case 'Measured': {
         const key = refKey(entry.object);
         if (!Number.isFinite(entry.value)) break;
-        state.latest.set(measureKey(key, entry.measure), { at: entry.at, value: entry.value });
+        const reading = { at: entry.at, value: entry.value };
+        state.latest.set(measureKey(key, entry.measure), reading);
+        namespaces.set(measureKey(key, entry.measure), reading);
         for (const id of bySubject.get(key) ?? []) {
           const p = state.pending.get(id);
           if (
@@ -204,7 +207,7 @@ export function judgeOutcomes(
       }
       case 'Decided': {
         if (state.done.has(entry.id) || state.pending.has(entry.id)) break;
-        const p = pendingOf(entry, state);
+        const p = pendingOf(entry, state, namespaces);
         state.pending.set(p.id, p);
         watch(p);
         break;
@@ -235,7 +238,7 @@ export function judgeOutcomes(
       }
       continue;
     }
-    const verdict = judge(p, state, now);
+    const verdict = judge(p, namespaces, now);
     if (verdict === 'wait') continue;
     if (verdict === 'unjudged') {
       state.pending.delete(p.id);
@@ -249,7 +252,7 @@ export function judgeOutcomes(
   return { state, judged, unjudged };
 }
 
-function pendingOf(entry: DecidedEntry, state: OutcomeState): Pending {
+function pendingOf(entry: DecidedEntry, state: OutcomeState, namespaces: NamespaceIndex): Pending {
   const key = `${entry.object.kind}/${entry.action}`;
   const rule = OutcomeRules[key];
   const subjectKey = refKey(entry.subject ?? entry.object);
@@ -268,14 +271,14 @@ function pendingOf(entry: DecidedEntry, state: OutcomeState): Pending {
     const before = state.latest.get(measureKey(subjectKey, rule.measure));
     if (before) p.before = before.value;
   } else if (rule?.test === 'NamespaceNotLower') {
-    p.before = namespaceTotal(state, entry.object.kind, p.namespace, rule.measure, -Infinity);
+    p.before = namespaces.total(entry.object.kind, p.namespace, rule.measure, -Infinity);
   }
   return p;
 }
 
 type Verdict = 'wait' | 'unjudged' | { success: boolean; why: string };
 
-function judge(p: Pending, state: OutcomeState, now: number): Verdict {
+function judge(p: Pending, namespaces: NamespaceIndex, now: number): Verdict {
   const rule = p.rule!;
   const judgeAt = p.executedAt! + p.judgeAfterMs;
   // A window's measurements may come late (a business period, a probe interval): wait as long again.
@@ -291,7 +294,7 @@ function judge(p: Pending, state: OutcomeState, now: number): Verdict {
     case 'NamespaceNotLower': {
       if (now < judgeAt) return 'wait';
       if (p.before === undefined || !Number.isFinite(p.before)) return 'unjudged';
-      const after = namespaceTotal(state, p.object.kind, p.namespace, rule.measure, p.executedAt!);
+      const after = namespaces.total(p.object.kind, p.namespace, rule.measure, p.executedAt!);
       return {
         success: after >= p.before,
         why: `namespace ${rule.measure} ${fmt(p.before)} → ${fmt(after)}`,
@@ -318,24 +321,42 @@ function judge(p: Pending, state: OutcomeState, now: number): Verdict {
 }
 
 /**
- * The sum of the latest `measure` of a namespace's objects of `kind` measured since `since`: a terminated
- * venture stops reporting and so drops out of its namespace's profit.
+ * The latest readings grouped by kind, namespace and measure, built on first use in a step and kept current:
+ * a namespace's total then costs its own objects, not every object the loop knows.
  */
-function namespaceTotal(
-  state: OutcomeState,
-  kind: string,
-  namespace: string,
-  measure: Measure,
-  since: number,
-): number {
-  const prefix = `${kind}/${namespace}/`;
-  const suffix = `#${measure}`;
-  let total = 0;
-  for (const [key, reading] of state.latest) {
-    if (key.startsWith(prefix) && key.endsWith(suffix) && reading.at >= since) total += reading.value;
-  }
-  return total;
+function namespaceIndex(latest: ReadonlyMap<string, Reading>) {
+  let groups: Map<string, Map<string, Reading>> | undefined;
+  // Keys are `kind/namespace/name#measure`; names cannot hold '/' or '#'.
+  const groupOf = (key: string) => {
+    const [kind, namespace] = key.split('/', 2);
+    return `${kind}/${namespace}${key.slice(key.lastIndexOf('#'))}`;
+  };
+  const add = (key: string, reading: Reading) => {
+    const group = groupOf(key);
+    let members = groups!.get(group);
+    if (!members) groups!.set(group, (members = new Map<string, Reading>()));
+    members.set(key, reading);
+  };
+  return {
+    set(key: string, reading: Reading) {
+      if (groups) add(key, reading);
+    },
+    /**
+     * The sum of the latest `measure` of a namespace's objects of `kind` measured since `since`: a
+     * terminated venture stops reporting and so drops out of its namespace's profit.
+     */
+    total(kind: string, namespace: string, measure: Measure, since: number): number {
+      if (!groups) {
+        groups = new Map();
+        latest.forEach((reading, key) => add(key, reading));
+      }
+      let total = 0;
+      groups.get(`${kind}/${namespace}#${measure}`)?.forEach((r) => (total += r.at >= since ? r.value : 0));
+      return total;
+    },
+  };
 }
+type NamespaceIndex = ReturnType<typeof namespaceIndex>;
 
 function record(state: OutcomeState, judgement: Judgement): void {
   state.judged.push(judgement);
