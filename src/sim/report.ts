@@ -110,7 +110,7 @@ export function goalOf(rows: readonly Row[], name: string): Goal | undefined {
 }
 
 /** The seed's profitability claims against a policy's figures on the mix, static as the baseline. */
-export function claimsTable(rows: readonly Row[], name: string): string {
+export function claimsTable(rows: readonly Row[], name: string, where: string): string {
   const row = rows.find((r) => r.policy.name === name)!.m;
   const base = rows.find((r) => r.policy.kind === 'static')!.m;
   const naive = rows.find((r) => r.policy.name === 'naive')?.m;
@@ -123,30 +123,32 @@ export function claimsTable(rows: readonly Row[], name: string): string {
     [
       '+20-40 % platform profitability',
       `profit ${signed(vsStatic(row, rows)!)} against static`,
-      verdict(vsStatic(row, rows)! >= 0.2),
+      verdict(vsStatic(row, rows)!, 0.2),
     ],
     [
       '50 % fewer underperformers',
       `ventures losing money in the last month: ${one(row.underperformers)} against ${one(base.underperformers)} (${signed(-fewer)})`,
-      verdict(fewer >= 0.5),
+      verdict(fewer, 0.5),
     ],
     [
       '30 % faster resource allocation to winners',
       naive
         ? `months from outgrowing its replicas to the first extra one: ${one(months(row))} against ${one(months(naive))} for seed-naive (${signed(-faster)}); static never gives any`
         : 'needs the naive policy in the run',
-      verdict(faster >= 0.3),
+      verdict(faster, 0.3),
     ],
     [
       '25 % improved ROI',
       `profit / costs ${pct(roi(row))} against ${pct(roi(base))} for static (${signed(roiGain)})`,
-      verdict(roiGain >= 0.25),
+      verdict(roiGain, 0.25),
     ],
   ];
-  return table(['seed claim', `${name} on the mix`, 'holds'], ['l', 'l', 'l'], lines);
+  return table(['seed claim', `${name} on ${where}`, 'holds'], ['l', 'l', 'l'], lines);
 }
 
-const verdict = (holds: boolean) => (holds ? 'yes' : 'no');
+/** A claim holds when the measure reaches the claimed share; without a measure there is no verdict. */
+const verdict = (measured: number, claimed: number) =>
+  Number.isNaN(measured) ? '-' : measured >= claimed ? 'yes' : 'no';
 
 export interface ReportOptions {
   command: string;
@@ -156,32 +158,41 @@ export interface ReportOptions {
 
 /** The whole results file. */
 export function resultsMarkdown(results: readonly ScenarioResult[], options: ReportOptions): string {
-  const mix = mixRows(results);
-  const goal = goalOf(mix, options.subject);
-  const seed = results[0]!.seed;
+  // One scenario is its own summary; several are summed into the mix.
+  const single = results.length === 1;
+  const summary = single ? rowsOf(results[0]!) : mixRows(results);
+  const where = single ? results[0]!.scenario.name : 'the mix';
+  const comparable = ['static', 'oracle', options.subject].every((n) =>
+    summary.some((r) => r.policy.name === n),
+  );
   const parts = [
     '# Simulator results',
     '',
-    `Written by \`${options.command}\` (seed ${seed}); the same command and seed give this file byte for byte. ` +
+    `Written by \`${options.command}\` (seed ${results[0]!.seed}); the same command and seed give this file byte for byte. ` +
       'Money is per run (one run is one draw of the scenario over its horizon), averaged over the runs; ' +
       'what each column means is in [README.md](README.md).',
     '',
-    `## The default mix: ${results.map((r) => `${r.scenario.name} (${r.runs} runs)`).join(', ')}`,
-    '',
-    'Per-run figures of each scenario, summed over the scenarios.',
-    '',
-    policyTable(mix),
-    '',
   ];
+  if (!single) {
+    parts.push(
+      `## The default mix: ${results.map((r) => `${r.scenario.name} (${r.runs} runs)`).join(', ')}`,
+      '',
+      'Per-run figures of each scenario, summed over the scenarios.',
+      '',
+      policyTable(summary),
+      '',
+    );
+  }
+  const goal = comparable ? goalOf(summary, options.subject) : undefined;
   if (goal) {
     parts.push(
-      `Goal (issue 16) for \`${options.subject}\`: ≥ +20 % against static: ${signed(goal.vsStatic)}; ` +
+      `Goal (issue 16) for \`${options.subject}\` on ${where}: ≥ +20 % against static: ${signed(goal.vsStatic)}; ` +
         `≥ 80 % of the oracle: ${pct(goal.ofOracle)}; false-kill rate < 5 %: ${pct(goal.falseKillRate)}. ` +
         `**The goal ${goal.holds ? 'holds' : 'does not hold'}.**`,
       '',
-      `### The seed's claims (${options.subject} against static on the mix)`,
+      `### The seed's claims (${options.subject} against static on ${where})`,
       '',
-      claimsTable(mix, options.subject),
+      claimsTable(summary, options.subject, where),
       '',
     );
   }
