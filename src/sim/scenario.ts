@@ -45,7 +45,7 @@ const Spike = strict('Wrong readings of one metric: Poisson arrivals, each lasti
   perYear: number('Expected spikes per venture per year.', { minimum: 0, maximum: 10000 }),
   metric: oneOf('The metric that reads wrong.', ['revenue', 'costs'] as const),
   factor: number('The reading is the true figure times this (0: the metric reads zero).', { minimum: 0 }),
-  duration: duration('How long each spike lasts.'),
+  duration: duration('How long each spike lasts.', { minimum: '1s' }),
 });
 
 const Episode = strict('Poisson arrivals of an episode lasting `duration`.', {
@@ -56,7 +56,7 @@ const Episode = strict('Poisson arrivals of an episode lasting `duration`.', {
       maximum: 10000,
     },
   ),
-  duration: duration('How long each episode lasts.'),
+  duration: duration('How long each episode lasts.', { minimum: '1s' }),
 });
 
 const Shock = strict('A market-wide shock: every venture’s demand drops at once, then recovers linearly.', {
@@ -76,7 +76,9 @@ export const ScenarioSchema = strict('A simulator scenario.', {
     maximum: 1000,
   }),
   observation: strict('How the operator sees the true numbers.', {
-    every: duration('A new figure of revenue and costs is published this often (the data step).'),
+    every: duration('A new figure of revenue and costs is published this often (the data step).', {
+      minimum: '1s',
+    }),
     timestamps: oneOf(
       'query: samples are stamped at query time (a Prometheus instant query); source: stamped when published (an HTTP JSON timestampPath).',
       ['query', 'source'] as const,
