@@ -11,7 +11,7 @@ import { simulatePolicy } from './operator.js';
 import { policiesNamed } from './policies.js';
 import { resultsMarkdown, rowsOf } from './report.js';
 import { parseScenario } from './scenario.js';
-import { buildWorld } from './world.js';
+import { buildWorld, SIM_START } from './world.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -78,6 +78,65 @@ describe('the simulated operator', () => {
     const [earner] = outcomes(1, 1, 'static');
     const total = earner!.profit.reduce((a, b) => a + b, 0);
     expect(total).toBeCloseTo(6000 * 6, 6);
+  });
+});
+
+/** One loser beside a healthy earner (so the circuit breaker stays open), seen as `observation` says. */
+const watched = (observation: string, loser: string) =>
+  parseScenario(`
+name: watched
+description: deterministic
+horizonMonths: 6
+runs: 1
+observation: ${observation}
+ventures:
+  - name: earner
+    replicas: 3
+    capacityPerReplica: 10000
+    demand: { start: 20000, phases: [{ drift: 0, volatility: 0 }] }
+    costs: { fixed: 7000, perReplica: 1000, variable: 0.2 }
+  - name: loser
+    replicas: 3
+    capacityPerReplica: 10000
+    demand: { start: 20000, phases: [{ drift: 0, volatility: 0 }] }
+${loser}
+`);
+
+function terminationOf(scenario: ReturnType<typeof parseScenario>, policy: string): number | undefined {
+  const [chosen] = policiesNamed([policy]);
+  const ventures = simulatePolicy(
+    scenario,
+    buildWorld(scenario, 1, 0),
+    chosen!.kind === 'engine' ? chosen : undefined,
+  );
+  return ventures.find((o) => o.name === 'loser-1')!.terminatedAt;
+}
+
+describe('what the simulated operator sees', () => {
+  const WEEK = 7 * DAY;
+  const PERIOD = 30 * DAY;
+  // Loses 5k a month: revenue 20k, costs 13k + 3k + 4k + 5k.
+  const losing = '    costs: { fixed: 17000, perReplica: 1000, variable: 0.2 }';
+  // Loses 500 a month: margin −2.5 %, burn below 1000; only runway or three loss periods fail it.
+  const bleeding = '    costs: { fixed: 13500, perReplica: 1000, variable: 0.2 }';
+
+  it('holds until the first figure is published when figures are delayed', () => {
+    const scenario = watched('{ every: 168h, delay: 1 }', losing);
+    expect(terminationOf(scenario, 'naive')).toBe(WEEK);
+  });
+
+  it('counts one audit per figure when samples are stamped at publication', () => {
+    const scenario = watched('{ every: 168h, timestamps: source }', losing);
+    expect(terminationOf(scenario, 'naive')).toBe(0);
+    // Figures of weeks 0, 1 and 2 make the three failing audits of the review.
+    expect(terminationOf(scenario, 'autopilot')).toBe(2 * WEEK);
+  });
+
+  it('reads cash, so runway fails a venture that only bleeds slowly; without it, three loss periods do', () => {
+    expect(terminationOf(watched('{ every: 24h }', `${bleeding}\n    cash: 1000`), 'naive')).toBe(0);
+    // Loss periods: the one the run starts in, the next, and the one after: its first audit terminates.
+    const firstEnd = PERIOD - (SIM_START % PERIOD);
+    expect(terminationOf(watched('{ every: 24h }', bleeding), 'naive')).toBe(firstEnd + PERIOD);
   });
 });
 

@@ -388,20 +388,21 @@ function stepStarts(world: World): number[] {
 
 /**
  * Every time an audit can come out differently: a new data step, a glitch or outage beginning or ending,
- * and the last audit of each business period (history keeps each period's last audit, and growth and the
- * trend are fitted on those audits' times).
+ * and each business period's last and first audits (history keeps each period's last audit, growth and the
+ * trend are fitted on those audits' times, and a new period moves the loss streak).
  */
 function changePoints(world: World, policy: EnginePolicy): number[] {
   const edges = (w: Window) => [w.start, w.end];
   const { period } = durationsOf(policy);
   const firstEnd = period - (SIM_START % period);
-  const periodEnds = Array.from(
-    { length: Math.ceil((world.horizon - firstEnd) / period) },
-    (_, k) => firstEnd + k * period - policy.intervalMs,
-  );
+  // The last audit of each period and the first of the next.
+  const periodEdges = Array.from({ length: Math.ceil((world.horizon - firstEnd) / period) }, (_, k) => [
+    firstEnd + k * period - policy.intervalMs,
+    firstEnd + k * period,
+  ]).flat();
   const times = [
     ...stepStarts(world),
-    ...periodEnds,
+    ...periodEdges,
     ...world.outages.flatMap(edges),
     ...world.ventures.flatMap((v) => [...v.spikes.flatMap(edges), ...v.stale.flatMap(edges)]),
   ];
