@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   DEFAULT_GOAL_RULE_SETTINGS as settings,
   goalManifest,
+  goalView,
   planAutonomousGoals,
   type GoalView,
 } from './autonomousGoals.js';
@@ -136,6 +137,20 @@ describe('planAutonomousGoals', () => {
 
 describe('goalManifest', () => {
   const [proposal] = planAutonomousGoals(bad, [], {}, settings, T0).propose;
+
+  it('round-trips through the view the loop reads back from the cluster', () => {
+    const created = goalManifest(proposal!, 'Autonomous', 'autopilot-system')!;
+    const stored = { ...created, status: { phase: 'Active' as const, progress: 40 } };
+    expect(goalView(stored)).toEqual({
+      name: proposal!.name,
+      metric: 'error_rate',
+      origin: 'Aurea',
+      description: proposal!.spec.description,
+      priority: 9,
+      phase: 'Active',
+      progress: 40,
+    });
+  });
 
   it('creates nothing in Observe, a suspended goal in Supervised and an active one in Autonomous', () => {
     expect(goalManifest(proposal!, 'Observe', 'autopilot-system')).toBeUndefined();

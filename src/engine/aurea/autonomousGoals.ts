@@ -2,6 +2,7 @@
 // abandoned once their cause has been gone long enough.
 import type { AureaGoalSpec, GoalPhase, OperatorMetric } from '../../api/v1alpha1/aureaGoal.js';
 import { AUREA_ORIGIN_LABEL_VALUE, GoalLabels } from '../../api/v1alpha1/aureaGoal.js';
+import type { AureaGoalResource } from '../../api/v1alpha1/index.js';
 import { API_VERSION } from '../../api/v1alpha1/kind.js';
 import { duration, isoTime, num, pct } from '../format.js';
 import type { Mode } from '../mode.js';
@@ -84,7 +85,7 @@ export const DEFAULT_GOAL_RULE_SETTINGS: GoalRuleSettings = {
   samplesToAchieve: 3,
 };
 
-/** An AureaGoal as the loop sees it in the cluster. */
+/** An AureaGoal as the loop sees it in the cluster (goalView makes one from the stored object). */
 export interface GoalView {
   name: string;
   metric: string;
@@ -94,6 +95,16 @@ export interface GoalView {
   progress?: number;
   priority: number;
 }
+
+export const goalView = (goal: Pick<AureaGoalResource, 'metadata' | 'spec' | 'status'>): GoalView => ({
+  name: goal.metadata.name,
+  metric: goal.spec.metric.name,
+  origin: goal.spec.origin,
+  description: goal.spec.description,
+  priority: goal.spec.priority,
+  ...(goal.status?.phase === undefined ? {} : { phase: goal.status.phase }),
+  ...(goal.status?.progress === undefined ? {} : { progress: goal.status.progress }),
+});
 
 /** Per metric: since when its rule has been triggered, or since when it has been clear. */
 export type Causes = Partial<Record<OperatorMetric, { triggeredSince?: number; clearSince?: number }>>;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { AureaGoalSpec, AureaGoalStatus } from '../../api/v1alpha1/aureaGoal.js';
 import { GoalLimits } from '../../api/v1alpha1/aureaGoal.js';
 import { forecastGoal } from './forecast.js';
-import { trackGoal, wantsMeasurement, type GoalUpdate, type Reading } from './goal.js';
+import { operatorReading, trackGoal, wantsMeasurement, type GoalUpdate, type Reading } from './goal.js';
 import { goalProgress } from './progress.js';
 
 const T0 = Date.UTC(2026, 10, 1);
@@ -226,6 +226,19 @@ describe('trackGoal', () => {
       ),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('operatorReading', () => {
+  it('reads the loop’s series, or says what it lacks', () => {
+    const readings = { error_rate: { value: 0.12, evidence: 40 } };
+    expect(operatorReading('error_rate', readings, T0)).toEqual({ ok: true, value: 0.12, at: T0 });
+    const missing = operatorReading('decision_success_rate', readings, T0);
+    expect(missing).toMatchObject({ ok: false, reason: 'MetricNotMeasuredYet' });
+    expect(trackGoal(spec(), undefined, missing, T0).conditions[0]).toMatchObject({
+      status: 'False',
+      reason: 'MetricNotMeasuredYet',
+    });
   });
 });
 

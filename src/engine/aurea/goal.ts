@@ -1,8 +1,14 @@
 // An AureaGoal's life: Suspended → Active → Achieved (held for samplesToAchieve measurements), Failed (deadline
 // passed) or Abandoned; progress, forecast and the Ready / OnTrack conditions from each measurement.
-import type { AureaGoalSpec, AureaGoalStatus, GoalPhase } from '../../api/v1alpha1/aureaGoal.js';
+import type {
+  AureaGoalSpec,
+  AureaGoalStatus,
+  GoalPhase,
+  OperatorMetric,
+} from '../../api/v1alpha1/aureaGoal.js';
 import { isoTime, num, timeOr } from '../format.js';
 import { forecastGoal } from './forecast.js';
+import type { OperatorReadings } from './metrics.js';
 import {
   addSample,
   goalProgress,
@@ -15,6 +21,20 @@ import {
 
 /** What the controller read this time: a value, why it could not, or nothing (not measured). */
 export type Reading = ({ ok: true } & Sample) | { ok: false; reason: string; message: string };
+
+/**
+ * A source-Operator goal's reading from the loop's latest cycle: its metric's value at the cycle's time,
+ * or why there is none yet (no decision judged, no action carried out).
+ */
+export function operatorReading(metric: string, readings: OperatorReadings, at: number): Reading {
+  const reading = readings[metric as OperatorMetric];
+  if (reading) return { ok: true, value: reading.value, at };
+  return {
+    ok: false,
+    reason: 'MetricNotMeasuredYet',
+    message: `the AUREA loop has no ${metric} yet: it needs judged decisions, executed actions or cycles to compute it`,
+  };
+}
 
 /** The part of status the engine computes; the runtime keeps conditions and observedGeneration. */
 export type GoalState = Omit<AureaGoalStatus, 'conditions' | 'observedGeneration'>;
