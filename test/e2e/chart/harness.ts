@@ -2,7 +2,7 @@
 // container's args and env, authenticated as the chart's ServiceAccount. Any kind's e2e can run under this
 // identity, so a missing RBAC rule fails a test instead of a user's install.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -185,7 +185,9 @@ export async function serviceAccountKubeconfig(release: Release, serviceAccount:
   const cluster = admin.getCurrentCluster();
   if (!cluster) throw new Error('the test kubeconfig has no current cluster');
   const user = `system:serviceaccount:${release.namespace}:${serviceAccount}`;
-  const file = join(mkdtempSync(join(tmpdir(), 'autopilot-sa-')), 'kubeconfig');
+  const dir = mkdtempSync(join(tmpdir(), 'autopilot-sa-'));
+  chmodSync(dir, 0o755);
+  const file = join(dir, 'kubeconfig');
   writeFileSync(
     file,
     stringify({
@@ -196,8 +198,11 @@ export async function serviceAccountKubeconfig(release: Release, serviceAccount:
           name: cluster.name,
           cluster: {
             server: cluster.server,
-            ...(cluster.caData && { 'certificate-authority-data': cluster.caData }),
-            ...(cluster.caFile && { 'certificate-authority': cluster.caFile }),
+            // Embedded, so a process of another user (a non-root uid) can read the kubeconfig whole.
+            ...((cluster.caData ?? cluster.caFile) && {
+              'certificate-authority-data':
+                cluster.caData ?? readFileSync(cluster.caFile!).toString('base64'),
+            }),
             ...(cluster.skipTLSVerify && { 'insecure-skip-tls-verify': true }),
           },
         },
