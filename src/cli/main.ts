@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The `autopilot` command: dispatches to its subcommands.
 import { parseArgs } from 'node:util';
-import { controllers } from '../controllers/index.js';
+import { modules } from '../controllers/index.js';
+import { UsageError } from '../runtime/flags.js';
 import { planCommand, planUsage } from './plan.js';
-import { runOperator, runUsage, UsageError } from './run.js';
+import { runOperator, runUsage } from './run.js';
 import { simulateCommand } from './simulate.js';
 import { validateCommand } from './validate.js';
 
@@ -11,39 +12,39 @@ const usage = `usage: autopilot <command> [flags]
 
 Commands:
   run [flags]                   run the operator (see autopilot run --help)
-  plan [-n NS | -A]             print what the operator would decide for each Venture now
+  plan [-n NS | -A]             print what the operator would decide for each object now
   validate -f FILE|DIR [-f …]   check manifests against the AutoPilot CRD schemas and rules, offline
   simulate -f SCENARIO|DIR      compare AutoPilot's decisions with baselines on simulated portfolios
   help                          show this help`;
 
+const helps: Record<string, () => string> = {
+  run: () => runUsage(modules),
+  plan: () => planUsage(modules),
+};
+
 /** Runs a command; bad flags (UsageError, or what parseArgs refuses) print a message and usage, exit 2. */
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command = 'help', ...rest] = argv;
+  if (helps[command] && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(helps[command]());
+    return 0;
+  }
   try {
     return await dispatch(command, rest);
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (!(err instanceof UsageError) && !code.startsWith('ERR_PARSE_ARGS')) throw err;
-    const help = command === 'run' ? runUsage : command === 'plan' ? planUsage : usage;
-    console.error(`autopilot ${command}: ${(err as Error).message}\n\n${help}`);
+    console.error(`autopilot ${command}: ${(err as Error).message}\n\n${helps[command]?.() ?? usage}`);
     return 2;
   }
 }
 
-async function dispatch(command: string | undefined, rest: string[]): Promise<number> {
+async function dispatch(command: string, rest: string[]): Promise<number> {
   switch (command) {
     case 'run':
-      if (rest.includes('--help') || rest.includes('-h')) {
-        console.log(runUsage);
-        return 0;
-      }
-      return runOperator(rest, controllers);
+      return runOperator(rest, modules);
     case 'plan':
-      if (rest.includes('--help') || rest.includes('-h')) {
-        console.log(planUsage);
-        return 0;
-      }
-      return planCommand(rest);
+      return planCommand(rest, modules);
     case 'validate': {
       const { values } = parseArgs({
         args: rest,
@@ -53,7 +54,6 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
     }
     case 'simulate':
       return simulateCommand(rest);
-    case undefined:
     case 'help':
     case '--help':
     case '-h':

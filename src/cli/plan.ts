@@ -1,80 +1,72 @@
-// `autopilot plan [-n NS]`: what the operator would decide for each Venture right now, changing nothing.
-import { parseArgs } from 'node:util';
-import { VENTURES, type VentureResource } from '../api/v1alpha1/index.js';
-import { DEPLOYMENTS } from '../api/resources.js';
-import { deploymentNameOf, type Deployment } from '../controllers/venture/workload.js';
-import { TerminationLedger } from '../controllers/venture/ledger.js';
-import { HOUR_MS, planVenture } from '../controllers/venture/plan.js';
-import { KubeClient, loadKubeConfig } from '../runtime/client.js';
-import { runSettings } from './run.js';
+// `autopilot plan [-n NS | -A]`: what the operator would decide for each object of every kind right now,
+// from the same engine and the same flags as `autopilot run`, changing nothing.
+import { sharedFlags, type SharedSettings } from '../controllers/shared.js';
+import { loadKubeConfig, KubeClient } from '../runtime/client.js';
+import { flagHelp, parseFlags, type FlagSet, type FlagValues } from '../runtime/flags.js';
+import { createLogger } from '../runtime/log.js';
+import type { ControllerModule, PlanRow } from '../runtime/module.js';
+import { operatorFlags } from './run.js';
 
-export const planUsage = `usage: autopilot plan [-n NAMESPACE | -A] [--prometheus-address URL] [--default-mode MODE]
+type Modules = readonly ControllerModule<FlagSet, SharedSettings>[];
 
-Reads each Venture's metrics and prints the decision the operator would record now, with its reason.
-Nothing is written. Operator flags such as --terminations-per-hour apply as they do to autopilot run.`;
+const planFlags = { kubeconfig: operatorFlags.kubeconfig };
 
-const pad = (rows: string[][]) => {
+export function planUsage(modules: Modules): string {
+  return [
+    'usage: autopilot plan [-n NAMESPACE | -A] [flags]',
+    '',
+    'Reads each object, observes what its controller would observe, and prints the decision the operator',
+    'would record now, with its reason. Nothing is written. The operator flags apply as to autopilot run:',
+    '',
+    ...flagHelp(planFlags),
+    ...flagHelp(sharedFlags),
+    ...modules.flatMap((m) => flagHelp(m.flags)),
+  ].join('\n');
+}
+
+/** Aligned columns, the last one left ragged. */
+export function columns(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) =>
     r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '),
   );
-};
+}
 
-export async function planCommand(argv: string[]): Promise<number> {
-  const { values, tokens } = parseArgs({
-    args: argv,
-    strict: false,
-    tokens: true,
-    options: { namespace: { type: 'string', short: 'n' }, 'all-namespaces': { type: 'boolean', short: 'A' } },
-  });
-  // The remaining flags are autopilot run's operator settings.
-  const rest = tokens
-    .filter((t) => t.kind === 'option' && !['namespace', 'all-namespaces'].includes(t.name))
-    .map((t) =>
-      t.kind === 'option' && t.value !== undefined
-        ? `--${t.name}=${t.value}`
-        : `--${(t as { name: string }).name}`,
-    );
-  const settings = runSettings(rest);
-  const kubeConfig = loadKubeConfig(settings.kubeconfig);
-  const client = new KubeClient(kubeConfig);
-  const namespace = values['all-namespaces']
+export async function planCommand(argv: string[], modules: Modules): Promise<number> {
+  const { values, extra } = parseFlags(
+    [planFlags, sharedFlags, ...modules.map((m) => m.flags)],
+    argv,
+    process.env,
+    {
+      namespace: { type: 'string', short: 'n' },
+      'all-namespaces': { type: 'boolean', short: 'A' },
+    },
+  );
+  const [own, shared, ...perModule] = values as [
+    FlagValues<typeof planFlags>,
+    SharedSettings,
+    ...Record<string, unknown>[],
+  ];
+  const kubeConfig = loadKubeConfig(own.kubeconfig);
+  const namespace = extra['all-namespaces']
     ? undefined
-    : ((values.namespace as string | undefined) ??
+    : ((extra.namespace as string | undefined) ??
       kubeConfig.getContextObject(kubeConfig.currentContext)?.namespace ??
       'default');
-  const { items } = await client.list<VentureResource>(VENTURES, namespace);
-  const now = Date.now();
-  // One ledger for the run, as the operator keeps one: a second termination in a namespace shows as rate-limited.
-  const ledger = new TerminationLedger(HOUR_MS);
-  const rows = [['NAMESPACE', 'NAME', 'PHASE', 'HEALTH', 'DECISION', 'STATE', 'REASON']];
-  for (const venture of items) {
-    const { namespace: ns, name } = venture.metadata;
-    if (venture.status?.phase === 'Terminated') {
-      rows.push([ns, name, 'Terminated', '-', '-', '-', 'terminated; nothing left to decide']);
-      continue;
-    }
-    const portfolio = items.filter((v) => v.metadata.namespace === ns);
-    const deployment = await client.find<Deployment>(DEPLOYMENTS, ns, deploymentNameOf(venture));
-    const plan = await planVenture(client, venture, {
-      portfolio,
-      settings: settings.ventures,
-      now,
-      deployment,
-      ledger,
-    });
-    const health = plan.audit.metricsAvailable ? `${plan.audit.health.score} ${plan.audit.health.tier}` : '-';
-    rows.push([
-      ns,
-      name,
-      venture.status?.phase ?? 'Pending',
-      health,
-      plan.decision.action,
-      plan.decision.state,
-      plan.decision.reason,
-    ]);
+  const scope = {
+    client: new KubeClient(kubeConfig),
+    namespace,
+    now: Date.now(),
+    logger: createLogger('warn'),
+  };
+  const rows = [['KIND', 'NAMESPACE', 'NAME', 'STATUS', 'DECISION', 'STATE', 'REASON']];
+  for (const [i, module] of modules.entries()) {
+    if (!module.plan) continue;
+    const lines: PlanRow[] = await module.plan(scope, { ...shared, ...perModule[i] });
+    for (const r of lines)
+      rows.push([module.kind, r.namespace, r.name, r.state, r.decision, r.gate, r.reason]);
   }
-  if (rows.length === 1) console.log(`no Ventures in ${namespace ?? 'any namespace'}`);
-  else for (const line of pad(rows)) console.log(line);
+  if (rows.length === 1) console.log(`no AutoPilot objects in ${namespace ?? 'any namespace'}`);
+  else for (const line of columns(rows)) console.log(line);
   return 0;
 }

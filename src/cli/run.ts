@@ -1,135 +1,131 @@
-// `autopilot run`: the operator process. Flags override AUTOPILOT_* environment variables.
-import { parseArgs } from 'node:util';
-import { parseDuration } from '../api/duration.js';
-import type { VentureSettings } from '../controllers/venture/plan.js';
-import type { Mode } from '../engine/mode.js';
-import type { ControllerSpec } from '../runtime/controller.js';
+// `autopilot run`: the operator process, with the flags of the manager, of every kind and of each kind's module.
+import { sharedFlags, type SharedSettings } from '../controllers/shared.js';
 import { loadKubeConfig } from '../runtime/client.js';
+import {
+  boolFlag,
+  durationFlag,
+  enumFlag,
+  flagHelp,
+  intFlag,
+  optionalFlag,
+  parseFlags,
+  stringFlag,
+  type FlagSet,
+  type FlagValues,
+} from '../runtime/flags.js';
 import { createLogger } from '../runtime/log.js';
-import { Manager } from '../runtime/manager.js';
+import { Manager, type ManagerOptions } from '../runtime/manager.js';
+import type { ControllerModule } from '../runtime/module.js';
 
-export const runUsage = `usage: autopilot run [flags]
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-  --namespace NS                   act in one namespace only (default: all)        AUTOPILOT_NAMESPACE
-  --workers N                      concurrent reconciles per controller (default 2) AUTOPILOT_WORKERS
-  --metrics-bind-address ADDR      /metrics listener, "" to disable (default :8080) AUTOPILOT_METRICS_BIND_ADDRESS
-  --health-probe-bind-address ADDR /healthz and /readyz (default :8081)            AUTOPILOT_HEALTH_PROBE_BIND_ADDRESS
-  --leader-elect BOOL              elect one active replica (default true)         AUTOPILOT_LEADER_ELECT
-  --leader-election-namespace NS   namespace of the Lease (default: POD_NAMESPACE, else the --namespace, else default)
-  --leader-election-id NAME        name of the Lease (default autopilot-leader)
-  --lease-duration D               (default 15s)  --renew-deadline D (default 10s)  --retry-period D (default 2s)
-  --shutdown-timeout D             how long in-flight reconciles may finish on SIGTERM (default 30s)
-  --log-level LEVEL                trace|debug|info|warn|error (default info)      AUTOPILOT_LOG_LEVEL
-  --default-mode MODE              Observe|Supervised|Autonomous for objects without spec.mode (default Observe)
-  --prometheus-address URL         Prometheus for Ventures without their own address  AUTOPILOT_PROMETHEUS_ADDRESS
-  --terminations-per-hour N        Venture terminations allowed per namespace per hour (default 1)
-  --circuit-breaker-share F        block all terminations when more than this share of a namespace's
-                                   ventures would be terminated at once (default 0.5)
-  --portfolio-max-replicas N       replicas a namespace's ventures may reach through redistribution
-                                   when it has no ResourceQuota on pods (default: unlimited)
-  --kubeconfig PATH                (default: KUBECONFIG, else in-cluster)`;
+/** The manager's flags: where it acts, how it elects a leader, serves probes and metrics, shuts down. */
+export const operatorFlags = {
+  namespace: optionalFlag({
+    help: 'act in one namespace only (default: all)',
+    default: '',
+    placeholder: 'NS',
+  }),
+  workers: intFlag({ help: 'concurrent reconciles per controller', default: '2', min: 1 }),
+  metricsBindAddress: stringFlag({
+    help: '/metrics listener, "" to disable',
+    default: ':8080',
+    placeholder: 'ADDR',
+  }),
+  healthProbeBindAddress: stringFlag({
+    help: '/healthz and /readyz listener',
+    default: ':8081',
+    placeholder: 'ADDR',
+  }),
+  leaderElect: boolFlag({ help: 'elect one active replica', default: 'true' }),
+  leaderElectionNamespace: optionalFlag({
+    help: 'namespace of the Lease (default: POD_NAMESPACE, else --namespace, else default)',
+    default: '',
+    placeholder: 'NS',
+  }),
+  leaderElectionId: stringFlag({
+    help: 'name of the Lease',
+    default: 'autopilot-leader',
+    placeholder: 'NAME',
+  }),
+  leaseDuration: durationFlag({ help: 'how long a lease lasts unrenewed', default: '15s' }),
+  renewDeadline: durationFlag({
+    help: 'how long the leader tries to renew before it stops leading',
+    default: '10s',
+  }),
+  retryPeriod: durationFlag({ help: 'time between lease attempts', default: '2s' }),
+  shutdownTimeout: durationFlag({
+    help: 'how long in-flight reconciles may finish on SIGTERM',
+    default: '30s',
+  }),
+  logLevel: enumFlag(LOG_LEVELS, { help: 'log level', default: 'info', placeholder: 'LEVEL' }),
+  kubeconfig: optionalFlag({
+    help: 'kubeconfig (default: KUBECONFIG, else in-cluster)',
+    default: '',
+    env: 'KUBECONFIG',
+    placeholder: 'PATH',
+  }),
+};
 
-const flags = {
-  namespace: 'AUTOPILOT_NAMESPACE',
-  workers: 'AUTOPILOT_WORKERS',
-  'metrics-bind-address': 'AUTOPILOT_METRICS_BIND_ADDRESS',
-  'health-probe-bind-address': 'AUTOPILOT_HEALTH_PROBE_BIND_ADDRESS',
-  'leader-elect': 'AUTOPILOT_LEADER_ELECT',
-  'leader-election-namespace': 'AUTOPILOT_LEADER_ELECTION_NAMESPACE',
-  'leader-election-id': 'AUTOPILOT_LEADER_ELECTION_ID',
-  'lease-duration': 'AUTOPILOT_LEASE_DURATION',
-  'renew-deadline': 'AUTOPILOT_RENEW_DEADLINE',
-  'retry-period': 'AUTOPILOT_RETRY_PERIOD',
-  'shutdown-timeout': 'AUTOPILOT_SHUTDOWN_TIMEOUT',
-  'log-level': 'AUTOPILOT_LOG_LEVEL',
-  'default-mode': 'AUTOPILOT_DEFAULT_MODE',
-  'prometheus-address': 'AUTOPILOT_PROMETHEUS_ADDRESS',
-  'terminations-per-hour': 'AUTOPILOT_TERMINATIONS_PER_HOUR',
-  'circuit-breaker-share': 'AUTOPILOT_CIRCUIT_BREAKER_SHARE',
-  'portfolio-max-replicas': 'AUTOPILOT_PORTFOLIO_MAX_REPLICAS',
-  kubeconfig: 'KUBECONFIG',
-} as const;
+type Modules = readonly ControllerModule<FlagSet, SharedSettings>[];
 
-type Flag = keyof typeof flags;
-
-/** Bad flags or environment: the command prints the message and its usage, and exits 2. */
-export class UsageError extends Error {}
-
-/** The settings of `autopilot run`, from flags, then environment, then defaults; bad ones throw UsageError. */
-export function runSettings(argv: string[], env: NodeJS.ProcessEnv = process.env) {
-  try {
-    return settingsFrom(argv, env);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+export function runUsage(modules: Modules): string {
+  return [
+    'usage: autopilot run [flags]',
+    '',
+    'Operator:',
+    ...flagHelp(operatorFlags),
+    '',
+    'Every kind:',
+    ...flagHelp(sharedFlags),
+    ...modules.flatMap((m) => (Object.keys(m.flags).length ? ['', `${m.kind}:`, ...flagHelp(m.flags)] : [])),
+  ].join('\n');
 }
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-
-function settingsFrom(argv: string[], env: NodeJS.ProcessEnv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(flags).map((f) => [f, { type: 'string' as const }])),
-  });
-  const get = (flag: Flag, fallback: string) => values[flag] ?? env[flags[flag]] ?? fallback;
-  const workers = Number(get('workers', '2'));
-  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
-  const leaderElect = get('leader-elect', 'true');
-  if (!['true', 'false'].includes(leaderElect)) throw new Error('--leader-elect must be true or false');
-  const namespace = get('namespace', '') || undefined;
-  const defaultMode = get('default-mode', 'Observe');
-  if (!['Observe', 'Supervised', 'Autonomous'].includes(defaultMode)) {
-    throw new Error('--default-mode must be Observe, Supervised or Autonomous');
+/** The settings of `autopilot run` from flags, then AUTOPILOT_* variables, then defaults; bad ones throw UsageError. */
+export function runSettings(argv: string[], env: NodeJS.ProcessEnv, modules: Modules) {
+  const { values } = parseFlags([operatorFlags, sharedFlags, ...modules.map((m) => m.flags)], argv, env);
+  const [operator, shared, ...perModule] = values as [
+    FlagValues<typeof operatorFlags>,
+    SharedSettings,
+    ...Record<string, unknown>[],
+  ];
+  const { leaseDuration, renewDeadline, retryPeriod } = operator;
+  if (renewDeadline >= leaseDuration) {
+    throw new UsageError('--renew-deadline must be shorter than --lease-duration');
   }
-  const terminationsPerHour = Number(get('terminations-per-hour', '1'));
-  if (!Number.isInteger(terminationsPerHour) || terminationsPerHour < 0) {
-    throw new Error('--terminations-per-hour must be a whole number');
-  }
-  const circuitBreakerShare = Number(get('circuit-breaker-share', '0.5'));
-  if (!(circuitBreakerShare > 0 && circuitBreakerShare <= 1))
-    throw new Error('--circuit-breaker-share must be in (0, 1]');
-  const portfolioMaxReplicas = Number(get('portfolio-max-replicas', 'Infinity'));
-  if (!(portfolioMaxReplicas >= 0)) throw new Error('--portfolio-max-replicas must be a number of replicas');
-  const logLevel = get('log-level', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  const ventures: VentureSettings = {
-    defaultMode: defaultMode as Mode,
-    prometheusAddress: get('prometheus-address', '') || undefined,
-    terminationsPerHour,
-    circuitBreakerShare,
-    portfolioMaxReplicas,
-  };
-  return {
-    ventures,
-    namespace,
-    workers,
-    metricsAddress: get('metrics-bind-address', ':8080'),
-    healthAddress: get('health-probe-bind-address', ':8081'),
-    logLevel,
-    kubeconfig: get('kubeconfig', ''),
-    shutdownTimeoutMs: parseDuration(get('shutdown-timeout', '30s')),
+  const manager: Omit<ManagerOptions, 'kubeConfig' | 'logger'> = {
+    namespace: operator.namespace,
+    workers: operator.workers,
+    metricsAddress: operator.metricsBindAddress,
+    healthAddress: operator.healthProbeBindAddress,
+    shutdownTimeoutMs: operator.shutdownTimeout,
     leaderElection: {
-      enabled: leaderElect === 'true',
-      namespace: get('leader-election-namespace', env.POD_NAMESPACE ?? namespace ?? 'default'),
-      name: get('leader-election-id', 'autopilot-leader'),
+      enabled: operator.leaderElect,
+      namespace: operator.leaderElectionNamespace ?? env.POD_NAMESPACE ?? operator.namespace ?? 'default',
+      name: operator.leaderElectionId,
       identity: env.POD_NAME ? `${env.POD_NAME}_${process.pid}` : undefined,
-      leaseDurationMs: parseDuration(get('lease-duration', '15s')),
-      renewDeadlineMs: parseDuration(get('renew-deadline', '10s')),
-      retryPeriodMs: parseDuration(get('retry-period', '2s')),
+      leaseDurationMs: leaseDuration,
+      renewDeadlineMs: renewDeadline,
+      retryPeriodMs: retryPeriod,
     },
   };
+  return {
+    manager,
+    logLevel: operator.logLevel,
+    kubeconfig: operator.kubeconfig,
+    shared,
+    modules: Object.fromEntries(modules.map((m, i) => [m.name, { ...shared, ...perModule[i] }])),
+  };
 }
 
-export type OperatorSettings = ReturnType<typeof runSettings>;
-export type ControllerFactory = (manager: Manager, settings: OperatorSettings) => ControllerSpec;
-
-/** Runs the operator with these controllers until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1). */
-export async function runOperator(argv: string[], controllers: ControllerFactory[]): Promise<number> {
-  const settings = runSettings(argv);
+/** Runs the operator with these modules until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1). */
+export async function runOperator(argv: string[], modules: Modules, env = process.env): Promise<number> {
+  const settings = runSettings(argv, env, modules);
   const logger = createLogger(settings.logLevel);
   const kubeConfig = loadKubeConfig(settings.kubeconfig);
-  const manager = new Manager({ ...settings, kubeConfig, logger });
-  for (const factory of controllers) manager.add(factory(manager, settings));
+  const manager = new Manager({ ...settings.manager, kubeConfig, logger });
+  for (const module of modules) module.setup(manager, settings.modules[module.name]!);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');
@@ -137,9 +133,17 @@ export async function runOperator(argv: string[], controllers: ControllerFactory
     });
   }
   logger.info(
-    { namespace: settings.namespace ?? '(all)', workers: settings.workers, identity: manager.identity },
+    {
+      namespace: settings.manager.namespace ?? '(all)',
+      workers: settings.manager.workers,
+      controllers: modules.map((m) => m.name),
+      identity: manager.identity,
+    },
     'starting',
   );
   const outcome = await manager.start();
   return outcome === 'lost-leadership' ? 1 : 0;
 }
+
+export { UsageError } from '../runtime/flags.js';
+import { UsageError } from '../runtime/flags.js';

@@ -1,5 +1,7 @@
-// The controllers `autopilot run` starts, one factory per kind.
-import type { ControllerFactory } from '../cli/run.js';
-import { ventureController } from './venture/index.js';
+// The controller modules `autopilot run` starts and `autopilot plan` asks, one per kind.
+import type { FlagSet } from '../runtime/flags.js';
+import type { ControllerModule } from '../runtime/module.js';
+import type { SharedSettings } from './shared.js';
+import { ventureModule } from './venture/index.js';
 
-export const controllers: ControllerFactory[] = [ventureController];
+export const modules: ControllerModule<FlagSet, SharedSettings>[] = [ventureModule];

@@ -35,8 +35,6 @@ export function epochMs(now: Date | number): number {
   return ms;
 }
 
-export const isoTime = (ms: number): string => new Date(ms).toISOString();
-
 /**
  * A time from status (RFC 3339), a Date or epoch ms, in ms; a missing or unreadable one counts as
  * `fallback`. Status is user-editable: each caller picks the fallback that is the safe mistake.

@@ -44,9 +44,46 @@ export type RequestObserver = (verb: string, resource: string, code: number) => 
 
 export const FIELD_MANAGER = 'autopilot';
 
-type Query = Record<string, string | number | boolean | undefined>;
+export type Query = Record<string, string | number | boolean | undefined>;
 
-export class KubeClient {
+/**
+ * The API server's REST verbs as controllers, informers and the runtime use them; KubeClient talks to a
+ * real API server, src/runtime/testing/fakeClient.ts to an in-memory one in unit tests.
+ */
+export interface Client {
+  get<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T>;
+  /** The object, or undefined when it does not exist. */
+  find<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T | undefined>;
+  list<T>(type: ResourceType, namespace?: string, query?: Query): Promise<ObjectList<T>>;
+  create<T>(type: ResourceType, namespace: string | undefined, body: unknown): Promise<T>;
+  /** PUT: fails with 409 when body.metadata.resourceVersion is not the current one. */
+  update<T>(type: ResourceType, namespace: string | undefined, name: string, body: unknown): Promise<T>;
+  /** Server-side apply as field manager `autopilot`, taking over fields other managers set. */
+  apply<T>(type: ResourceType, object: KubeObject, subresource?: string): Promise<T>;
+  mergePatch<T>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    subresource?: string,
+  ): Promise<T>;
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    propagationPolicy?: string,
+  ): Promise<unknown>;
+  /** Streams watch events until the server ends the watch (resolve) or it fails (reject). */
+  watch<T>(
+    type: ResourceType,
+    namespace: string | undefined,
+    query: Query,
+    onEvent: (event: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+export class KubeClient implements Client {
   private dispatcher: ReturnType<RequestContext['getDispatcher']>;
 
   constructor(

@@ -1,23 +1,9 @@
-// metav1.Condition bookkeeping: lastTransitionTime moves only when a condition's status flips.
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
+// Conditions (metav1.Condition) of one object: lastTransitionTime moves only when a condition's status
+// flips, each carries the generation it was computed from, and Ready summarizes the others.
+import type { Condition, ConditionStatus } from '../api/meta.js';
+import { isoTime } from '../api/time.js';
 
 export type ConditionUpdate = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
-
-/** Kubernetes' time format for metav1.Time: RFC 3339 in UTC, whole seconds. */
-export const rfc3339 = (ms: number) =>
-  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
-/** metav1.MicroTime: RFC 3339 with six fractional digits. */
-export const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 /** Returns the conditions with `update` set, in the same order, new types appended. */
 export function setCondition(
@@ -32,7 +18,7 @@ export function setCondition(
   const next: Condition = {
     ...update,
     lastTransitionTime:
-      previous && previous.status === update.status ? previous.lastTransitionTime : rfc3339(now),
+      previous && previous.status === update.status ? previous.lastTransitionTime : isoTime(now),
     ...(generation === undefined ? {} : { observedGeneration: generation }),
   };
   if (index >= 0) list[index] = next;
@@ -49,4 +35,53 @@ export function findCondition(
 
 export function isConditionTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
   return findCondition(conditions, type)?.status === 'True';
+}
+
+/** A condition Ready depends on, and the reason Ready takes when it is not True. */
+export interface ReadyInput {
+  type: string;
+  /** Ready's reason while this condition is False or Unknown, e.g. MetricsUnavailable. */
+  unready: string;
+}
+
+/** The conditions of one object in its reconcile: the generation and the time are the reconcile's. */
+export class Conditions {
+  constructor(
+    private readonly status: { conditions?: Condition[] },
+    private readonly generation: number | undefined,
+    private readonly now: number,
+  ) {}
+
+  set(type: string, status: ConditionStatus, reason: string, message: string): void {
+    this.status.conditions = setCondition(
+      this.status.conditions,
+      { type, status, reason, message },
+      this.generation,
+      this.now,
+    );
+  }
+
+  get(type: string): Condition | undefined {
+    return findCondition(this.status.conditions, type);
+  }
+
+  isTrue(type: string): boolean {
+    return isConditionTrue(this.status.conditions, type);
+  }
+
+  /**
+   * Ready from the conditions it depends on, in order of importance: True with `ready` when all are
+   * True, else False with the first other one's reason and message.
+   */
+  summarize(inputs: readonly ReadyInput[], ready: { reason: string; message: string }): void {
+    const failing = inputs.find((input) => !this.isTrue(input.type));
+    if (!failing) return this.set('Ready', 'True', ready.reason, ready.message);
+    const cause = this.get(failing.type);
+    this.set(
+      'Ready',
+      'False',
+      failing.unready,
+      cause ? `${cause.type}: ${cause.message}` : `${failing.type} is not known yet`,
+    );
+  }
 }

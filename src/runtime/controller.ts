@@ -2,14 +2,15 @@
 // where retries, requeues, metrics and per-reconcile logging live, so controllers only reconcile.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { keyOf, objectKey, parseKey, type KubeObject, type ResourceType } from '../api/meta.js';
 import { isConflict } from './client.js';
-import { keyOf, type KubeObject, type ResourceType } from '../api/meta.js';
 import { aborted, withTimeout, type Clock } from './clock.js';
 import type { Informer } from './informer.js';
 import type { OperatorMetrics } from './metrics.js';
-import { controllerOf } from './objects.js';
+import { controllerOf, canonical } from './objects.js';
 import { WorkQueue } from './queue.js';
 import { defaultRateLimiter } from './rateLimiter.js';
+import type { Source } from './sources.js';
 
 export interface Request {
   namespace?: string;
@@ -17,9 +18,12 @@ export interface Request {
 }
 
 export interface Result {
-  /** Reconcile again after this long even if nothing changes (periodic audits). */
+  /** Reconcile again after this long even if nothing changes (periodic audits); at least MIN_REQUEUE_MS. */
   requeueAfterMs?: number;
 }
+
+/** No object is reconciled again sooner than this, whatever its spec says (a 0s interval is not a loop). */
+export const MIN_REQUEUE_MS = 1000;
 
 export interface ReconcileContext {
   logger: Logger;
@@ -28,22 +32,37 @@ export interface ReconcileContext {
   signal: AbortSignal;
 }
 
+/** Objects of another kind, mapped to the keys of the objects they concern. */
+export interface Watch {
+  type: ResourceType;
+  map: (object: KubeObject) => string[];
+}
+
 export interface ControllerSpec {
   name: string;
   /** The kind this controller reconciles; its keys are these objects' keys. */
   for: ResourceType;
   /** Kinds whose objects map to the key of their controller owner of kind `for`. */
   owns?: ResourceType[];
-  /** Other kinds, mapped to any keys. */
-  watches?: { type: ResourceType; map: (object: KubeObject) => string[] }[];
+  watches?: Watch[];
+  /** Event sources beyond informers, started with the workers (on the leader). */
+  sources?: Source[];
   workers?: number;
   reconcile(request: Request, context: ReconcileContext): Promise<Result | void>;
 }
 
-export const requestOf = (key: string): Request => {
-  const slash = key.indexOf('/');
-  return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
-};
+/**
+ * Whether an update of a reconciled object is worth a reconcile: not when only its status (our own
+ * writes, mostly) or bookkeeping moved. Spec changes move the generation; approvals are annotations.
+ */
+export function changesIntent(old: KubeObject | undefined, object: KubeObject): boolean {
+  if (!old) return true;
+  const intent = (o: KubeObject) => {
+    const { generation, labels, annotations, finalizers, deletionTimestamp, ownerReferences } = o.metadata;
+    return canonical({ generation, labels, annotations, finalizers, deletionTimestamp, ownerReferences });
+  };
+  return intent(old) !== intent(object);
+}
 
 export class Controller {
   readonly queue: WorkQueue;
@@ -59,12 +78,13 @@ export class Controller {
   ) {
     this.queue = new WorkQueue(deps.clock, defaultRateLimiter(deps.clock), deps.metrics.queue(spec.name));
     const enqueue = (key: string) => this.queue.add(key);
-    deps.informer(spec.for).on((_event, object) => enqueue(keyOf(object)));
+    deps.informer(spec.for).on((event, object, old) => {
+      if (event !== 'update' || changesIntent(old, object)) enqueue(keyOf(object));
+    });
     for (const owned of spec.owns ?? []) {
       deps.informer(owned).on((_event, object) => {
         const owner = controllerOf(object, spec.for);
-        if (owner)
-          enqueue(object.metadata.namespace ? `${object.metadata.namespace}/${owner.name}` : owner.name);
+        if (owner) enqueue(objectKey(object.metadata.namespace, owner.name));
       });
     }
     for (const { type, map } of spec.watches ?? []) {
@@ -72,8 +92,9 @@ export class Controller {
     }
   }
 
-  /** Runs the workers until `signal` aborts; then waits for in-flight reconciles up to `drainMs`. */
+  /** Runs the workers and sources until `signal` aborts; then waits for in-flight reconciles up to `drainMs`. */
   async run(signal: AbortSignal, drainMs: number): Promise<void> {
+    for (const source of this.spec.sources ?? []) source.start((key) => this.queue.add(key), signal);
     const workers = Promise.all(Array.from({ length: this.spec.workers ?? 1 }, () => this.worker(signal)));
     await aborted(signal);
     this.queue.shutDown();
@@ -95,14 +116,28 @@ export class Controller {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
-      await this.reconcileKey(key, signal);
+      try {
+        const outcome = await this.reconcileKey(key, signal);
+        if (signal.aborted) continue;
+        if (outcome.requeueAfterMs !== undefined) this.queue.addAfter(key, outcome.requeueAfterMs);
+        else if (outcome.retry) this.queue.addRateLimited(key);
+      } finally {
+        this.queue.done(key);
+      }
     }
   }
 
-  private async reconcileKey(key: string, signal: AbortSignal): Promise<void> {
+  /**
+   * One reconcile of `key` with its logging and metrics: what to do next (requeue after a delay, retry
+   * with backoff, or nothing). Exposed for unit tests, which drive reconciles one at a time.
+   */
+  async reconcileKey(
+    key: string,
+    signal: AbortSignal = new AbortController().signal,
+  ): Promise<{ requeueAfterMs?: number; retry?: boolean; error?: unknown }> {
     const { name } = this.spec;
     const { metrics, clock } = this.deps;
-    const request = requestOf(key);
+    const request = parseKey(key);
     const reconcileID = randomUUID();
     const logger = this.deps.logger.child({
       controller: name,
@@ -115,20 +150,19 @@ export class Controller {
     try {
       const result = (await this.spec.reconcile(request, { logger, reconcileID, signal })) ?? {};
       this.queue.forget(key);
-      if (result.requeueAfterMs !== undefined && !signal.aborted) {
-        this.queue.addAfter(key, result.requeueAfterMs);
+      if (result.requeueAfterMs !== undefined) {
         metrics.reconcileTotal.inc({ controller: name, result: 'requeue_after' });
-      } else {
-        metrics.reconcileTotal.inc({ controller: name, result: 'success' });
+        return { requeueAfterMs: Math.max(MIN_REQUEUE_MS, result.requeueAfterMs) };
       }
+      metrics.reconcileTotal.inc({ controller: name, result: 'success' });
+      return {};
     } catch (err) {
       if (isConflict(err)) {
         // Someone wrote the object since our cache read it (often ourselves, from another reconcile):
         // the next attempt reads the newer version. Expected under concurrency, so not an error.
         metrics.reconcileTotal.inc({ controller: name, result: 'conflict' });
         logger.info({ err: err.message }, 'conflict, retrying with the newer object');
-        if (!signal.aborted) this.queue.addRateLimited(key);
-        return;
+        return { retry: true, error: err };
       }
       metrics.reconcileTotal.inc({ controller: name, result: 'error' });
       metrics.reconcileErrors.inc({ controller: name });
@@ -136,11 +170,10 @@ export class Controller {
         { err: err instanceof Error ? err.message : String(err), failures: this.queue.failures(key) },
         'reconcile failed',
       );
-      if (!signal.aborted) this.queue.addRateLimited(key);
+      return { retry: true, error: err };
     } finally {
       metrics.activeWorkers.dec({ controller: name });
       metrics.reconcileDuration.observe({ controller: name }, (clock.now() - started) / 1000);
-      this.queue.done(key);
     }
   }
 }

@@ -2,11 +2,11 @@
 // series count of the first Event instead of creating another.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KubeClient } from './client.js';
+import type { Client } from './client.js';
 import { apiVersionOf, type KubeObject, type ResourceType } from '../api/meta.js';
 import { EVENTS } from '../api/resources.js';
 import { realClock, type Clock } from './clock.js';
-import { microTime } from './conditions.js';
+import { microTime } from '../api/time.js';
 
 export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
@@ -25,15 +25,17 @@ export class EventRecorder {
   private readonly recent = new Map<string, Series>();
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: Client,
     private readonly instance: string,
     private readonly logger?: Logger,
     private readonly clock: Clock = realClock,
   ) {}
 
   /**
-   * Records an Event about `regarding` (CamelCase reason, e.g. VentureScaled). Never throws: an
-   * Event that cannot be written is logged, it must not fail a reconcile.
+   * Records an Event about `regarding` (CamelCase reason, e.g. VentureScaled). A repeat of the same
+   * reason and `series` (by default the note) within the window counts in the first Event's series, so
+   * kubectl shows how often it happened. Never throws: an Event that cannot be written is logged, it
+   * must not fail a reconcile.
    */
   async record(
     regarding: KubeObject,
@@ -41,10 +43,10 @@ export class EventRecorder {
     eventType: EventType,
     reason: string,
     note: string,
-    action = reason,
+    series: string = note,
   ): Promise<void> {
     const namespace = regarding.metadata.namespace ?? 'default';
-    const key = [regarding.metadata.uid, eventType, reason, note].join('\u0000');
+    const key = [regarding.metadata.uid, eventType, reason, series].join('\u0000');
     const now = this.clock.now();
     const seen = this.recent.get(key);
     try {
@@ -64,7 +66,7 @@ export class EventRecorder {
         eventTime: microTime(now),
         reportingController: 'autopilot.ventures/operator',
         reportingInstance: this.instance,
-        action,
+        action: reason,
         reason,
         note: note.slice(0, 1024),
         type: eventType,
@@ -91,4 +93,19 @@ export class EventRecorder {
     this.recent.set(key, series);
     if (this.recent.size > REMEMBERED) this.recent.delete(this.recent.keys().next().value!);
   }
+}
+
+/** The Events of one object, as its reconcile records them. */
+export interface ObjectEvents {
+  normal(reason: string, note: string, series?: string): Promise<void>;
+  warning(reason: string, note: string, series?: string): Promise<void>;
+}
+
+export function eventsFor(recorder: EventRecorder, regarding: KubeObject, type: ResourceType): ObjectEvents {
+  return {
+    normal: (reason, note, series) =>
+      recorder.record(regarding, type, EventType.Normal, reason, note, series),
+    warning: (reason, note, series) =>
+      recorder.record(regarding, type, EventType.Warning, reason, note, series),
+  };
 }

@@ -1,7 +1,7 @@
 // An informer: lists and watches one kind into a local cache, resumes from its last resourceVersion,
 // relists on 410 Gone, restarts failed or silent watches with backoff, and tells handlers what changed.
 import type { Logger } from 'pino';
-import { ApiError, isGone, type KubeClient, type WatchEvent } from './client.js';
+import { ApiError, isGone, type Client, type WatchEvent } from './client.js';
 import { keyOf, type KubeObject, type ResourceType } from '../api/meta.js';
 import { realClock, sleep, type Clock } from './clock.js';
 import { ExponentialBackoff } from './rateLimiter.js';
@@ -34,7 +34,7 @@ export class Informer<T extends KubeObject> {
   private readonly clock: Clock;
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: Client,
     readonly type: ResourceType,
     private readonly options: InformerOptions = {},
   ) {

@@ -2,11 +2,11 @@
 // after it went unrenewed for its duration as timed by our own clock, and a leader that cannot renew
 // within the renew deadline stops leading.
 import type { Logger } from 'pino';
-import { isConflict, type KubeClient } from './client.js';
+import { isConflict, type Client } from './client.js';
 import type { ObjectMeta } from '../api/meta.js';
 import { LEASES } from '../api/resources.js';
 import { realClock, sleep, withTimeout, type Clock } from './clock.js';
-import { microTime } from './conditions.js';
+import { microTime } from '../api/time.js';
 
 export interface LeaseSpec {
   holderIdentity?: string;
@@ -29,7 +29,7 @@ export interface LeaseStore {
   update(lease: Lease): Promise<Lease>;
 }
 
-export function kubernetesLeaseStore(client: KubeClient, namespace: string, name: string): LeaseStore {
+export function kubernetesLeaseStore(client: Client, namespace: string, name: string): LeaseStore {
   return {
     get: () => client.find<Lease>(LEASES, namespace, name),
     create: (spec) => client.create<Lease>(LEASES, namespace, { metadata: { name, namespace }, spec }),

@@ -1,10 +1,11 @@
-// The operator process: shared informers, controllers, leader election, probes, metrics, and a
-// graceful shutdown. Every replica keeps its caches warm; only the leader runs controllers.
+// The operator process: shared informers, controllers, leader-only runnables, leader election, probes,
+// metrics, and a graceful shutdown. Every replica keeps its caches warm; only the leader runs
+// controllers, their event sources and the runnables (probers, loops).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { KubeClient } from './client.js';
+import { KubeClient, type Client } from './client.js';
 import { type KubeObject, type ResourceType } from '../api/meta.js';
 import { aborted, realClock, type Clock } from './clock.js';
 import { Controller, type ControllerSpec } from './controller.js';
@@ -23,8 +24,16 @@ export interface LeaderElectionSettings {
   retryPeriodMs?: number;
 }
 
+/** Work that runs only while this process leads: started on acquiring, its signal aborts on losing. */
+export interface Runnable {
+  name: string;
+  run(signal: AbortSignal): Promise<void>;
+}
+
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
+  /** The API client; a KubeClient on kubeConfig unless given (unit tests give a fake). */
+  client?: Client;
   logger: Logger;
   /** Watch and act in this namespace only; all namespaces when empty. */
   namespace?: string;
@@ -44,7 +53,7 @@ export interface ManagerOptions {
 export type Outcome = 'stopped' | 'lost-leadership';
 
 export class Manager {
-  readonly client: KubeClient;
+  readonly client: Client;
   readonly metrics: OperatorMetrics;
   readonly events: EventRecorder;
   readonly logger: Logger;
@@ -52,6 +61,7 @@ export class Manager {
   readonly identity: string;
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly controllers: Controller[] = [];
+  private readonly runnables: Runnable[] = [];
   private readonly stopping = new AbortController();
   private readonly servers: Server[] = [];
   private elector: LeaderElector | undefined;
@@ -60,14 +70,14 @@ export class Manager {
     this.logger = options.logger;
     this.clock = options.clock ?? realClock;
     this.metrics = options.metrics ?? new OperatorMetrics();
-    this.client = new KubeClient(options.kubeConfig, this.metrics.onRequest);
+    this.client = options.client ?? new KubeClient(options.kubeConfig, this.metrics.onRequest);
     this.identity = options.leaderElection.identity ?? `${hostname()}_${process.pid}`;
     this.events = new EventRecorder(this.client, this.identity, this.logger, this.clock);
   }
 
   /** The shared, cached informer of a kind (created on first use, before start). */
   informer<T extends KubeObject>(type: ResourceType): Informer<T> {
-    const key = `${type.group}/${type.version}/${type.plural}`;
+    const key = informerKey(type);
     let informer = this.informers.get(key);
     if (!informer) {
       informer = new Informer(this.client, type, {
@@ -81,18 +91,32 @@ export class Manager {
     return informer as unknown as Informer<T>;
   }
 
-  add(spec: ControllerSpec): void {
-    this.controllers.push(
-      new Controller(
-        { workers: this.options.workers, ...spec },
-        {
-          clock: this.clock,
-          logger: this.logger,
-          metrics: this.metrics,
-          informer: (type) => this.informer(type),
-        },
-      ),
+  /** The cached object of `type`, if that kind is watched (its informer exists), else undefined. */
+  cached<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined {
+    return this.informers.get(informerKey(type))?.get(namespace, name) as T | undefined;
+  }
+
+  add(spec: ControllerSpec): Controller {
+    const controller = new Controller(
+      { workers: this.options.workers, ...spec },
+      {
+        clock: this.clock,
+        logger: this.logger,
+        metrics: this.metrics,
+        informer: (type) => this.informer(type),
+      },
     );
+    this.controllers.push(controller);
+    return controller;
+  }
+
+  /** Adds work that runs only on the leader (a prober, a loop); see Runnable. */
+  runnable(runnable: Runnable): void {
+    this.runnables.push(runnable);
   }
 
   get ready(): boolean {
@@ -138,9 +162,21 @@ export class Manager {
       });
     }
     const drainMs = this.options.shutdownTimeoutMs ?? 30_000;
-    await Promise.all(this.controllers.map((c) => c.run(lead.signal, drainMs)));
+    await Promise.all([
+      ...this.controllers.map((c) => c.run(lead.signal, drainMs)),
+      ...this.runnables.map((r) => this.runLeading(r, lead.signal)),
+    ]);
     if (outcome === 'lost-leadership') this.stopping.abort();
     return this.finish(informersDone, outcome);
+  }
+
+  /** Runs a leader-only runnable; a failure is logged and ends that runnable only. */
+  private async runLeading(runnable: Runnable, signal: AbortSignal): Promise<void> {
+    try {
+      await runnable.run(signal);
+    } catch (err) {
+      this.logger.error({ runnable: runnable.name, err: String(err) }, 'runnable failed');
+    }
   }
 
   /** Begins a graceful shutdown: stop taking work, let in-flight reconciles finish, release the lease. */
@@ -202,3 +238,5 @@ export function parseAddress(address: string): { host?: string; port: number } {
   const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
   return host ? { host, port } : { port };
 }
+
+const informerKey = (type: ResourceType) => `${type.group}/${type.version}/${type.plural}`;

@@ -1,5 +1,5 @@
 // Small helpers on objects: controller owner references, finalizers, and status writes that skip no-ops.
-import type { KubeClient } from './client.js';
+import type { Client } from './client.js';
 import { apiVersionOf, type KubeObject, type OwnerReference, type ResourceType } from '../api/meta.js';
 
 /** The ownerReference that makes `owner` the controller of a dependent (SetControllerReference). */
@@ -27,7 +27,7 @@ export const hasFinalizer = (object: KubeObject, finalizer: string) =>
 
 /** Adds or removes a finalizer; the resourceVersion in the patch makes a stale write fail with 409. */
 export async function setFinalizer(
-  client: KubeClient,
+  client: Client,
   type: ResourceType,
   object: KubeObject,
   finalizer: string,
@@ -59,7 +59,7 @@ export function canonical(value: unknown): string {
  * Returns the object as the server now has it (or `object` itself when there was nothing to write).
  */
 export async function patchStatus<T extends KubeObject & { status?: unknown }>(
-  client: KubeClient,
+  client: Client,
   type: ResourceType,
   object: T,
   status: object,
@@ -71,4 +71,11 @@ export async function patchStatus<T extends KubeObject & { status?: unknown }>(
     status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status },
   };
   return client.mergePatch<T>(type, object.metadata.namespace, object.metadata.name, patch, 'status');
+}
+
+/** Makes `target` hold what `source` holds, keeping its identity (a private status others refer to). */
+export function replaceContents<T extends object>(target: T, source: T): void {
+  for (const key of Object.keys(target))
+    if (!(key in source)) delete (target as Record<string, unknown>)[key];
+  Object.assign(target, source);
 }

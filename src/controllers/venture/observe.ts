@@ -1,21 +1,16 @@
 // Reads a Venture's business metrics through its provider; a provider failure becomes a reason, not a crash.
 import type { VentureResource } from '../../api/v1alpha1/index.js';
-import type { MetricName, MetricsObservation } from '../../engine/venture/metrics.js';
+import type { MetricName } from '../../engine/venture/metrics.js';
+import type { MetricsRead } from '../../engine/venture/plan.js';
 import { ProviderError } from '../../providers/http.js';
 import { readHttpJson } from '../../providers/httpJson.js';
 import { readPrometheus } from '../../providers/prometheus.js';
-import { isNotFound, type KubeClient } from '../../runtime/client.js';
-import { type KubeObject } from '../../api/meta.js';
+import { isNotFound, type Client } from '../../runtime/client.js';
+import type { KubeObject } from '../../api/meta.js';
 import { SECRETS } from '../../api/resources.js';
 
-export interface MetricsRead {
-  observation: MetricsObservation;
-  /** Why nothing could be read, when that is the case. */
-  problem?: ProviderError;
-}
-
 async function secretValue(
-  client: KubeClient,
+  client: Client,
   namespace: string,
   ref: { name: string; key: string },
 ): Promise<string> {
@@ -39,7 +34,7 @@ const defined = (record: Partial<Record<MetricName, string | undefined>>) =>
   >;
 
 export async function readVentureMetrics(
-  client: KubeClient,
+  client: Client,
   venture: VentureResource,
   defaultPrometheus: string | undefined,
 ): Promise<MetricsRead> {

@@ -4,14 +4,14 @@ import { VENTURES, type VentureResource } from '../../api/v1alpha1/index.js';
 import { RESOURCE_QUOTAS } from '../../api/resources.js';
 import { StatusLimits } from '../../api/v1alpha1/venture.js';
 import { redistribute, type Grant } from '../../engine/venture/portfolio.js';
-import type { KubeClient } from '../../runtime/client.js';
+import type { Client } from '../../runtime/client.js';
 import type { KubeObject } from '../../api/meta.js';
 import { effectiveMode, type Mode } from '../../engine/mode.js';
 
 type Quota = KubeObject & { spec?: { hard?: Record<string, string> } };
 
 /** The smallest pod limit of the namespace's quotas, or the operator's limit. */
-async function replicaLimit(client: KubeClient, namespace: string, operatorLimit: number): Promise<number> {
+async function replicaLimit(client: Client, namespace: string, operatorLimit: number): Promise<number> {
   const quotas = await client.list<Quota>(RESOURCE_QUOTAS, namespace);
   const limits = quotas.items.flatMap((q) =>
     ['pods', 'count/pods'].map((k) => Number(q.spec?.hard?.[k])).filter(Number.isFinite),
@@ -26,7 +26,7 @@ async function replicaLimit(client: KubeClient, namespace: string, operatorLimit
  * termination) grants nothing.
  */
 export async function redirectFrom(
-  client: KubeClient,
+  client: Client,
   donor: VentureResource,
   portfolio: readonly VentureResource[],
   defaultMode: Mode,

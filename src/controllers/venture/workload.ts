@@ -1,13 +1,9 @@
 // The Deployment a Venture runs: created from its pod template, or an existing one adopted by name.
-import { VENTURES, type VentureResource } from '../../api/v1alpha1/index.js';
 import type { KubeObject } from '../../api/meta.js';
+import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { ContainerResources } from '../../engine/venture/requests.js';
-import { createHash } from 'node:crypto';
-import { canonical, controllerOf, controllerReference } from '../../runtime/objects.js';
 
 export const VENTURE_LABEL = 'autopilot.ventures/venture';
-/** Hash of what AutoPilot last applied: an unchanged desired state is not sent again. */
-export const APPLIED_HASH = 'autopilot.ventures/applied-hash';
 
 interface Container {
   name: string;
@@ -27,36 +23,17 @@ export const deploymentNameOf = (venture: VentureResource) =>
   venture.spec.workload.deploymentName ?? venture.metadata.name;
 
 /**
- * What AutoPilot applies (server-side, field manager autopilot) to the venture's Deployment. For an
- * adopted Deployment that is only the owner reference and the replicas: the rest stays its owner's.
+ * What AutoPilot applies (server-side, field manager autopilot, owned by the venture) to the venture's
+ * Deployment. For an adopted Deployment that is only the replicas and the requests Scale decisions
+ * raised in the containers they name: the rest stays its owner's.
  */
 export function desiredDeployment(
   venture: VentureResource,
   replicas: number,
   raised: Raised = [],
 ): Deployment {
-  const desired = desiredSpec(venture, replicas, raised);
-  const hash = createHash('sha256').update(canonical(desired)).digest('hex').slice(0, 16);
-  return { ...desired, metadata: { ...desired.metadata, annotations: { [APPLIED_HASH]: hash } } };
-}
-
-/** Whether the live Deployment already is what `desired` asks for, so applying it would change nothing. */
-export function isApplied(live: Deployment | undefined, desired: Deployment): boolean {
-  return (
-    live !== undefined &&
-    live.metadata.annotations?.[APPLIED_HASH] === desired.metadata.annotations?.[APPLIED_HASH] &&
-    live.spec?.replicas === desired.spec?.replicas &&
-    controllerOf(live, VENTURES)?.uid === desired.metadata.ownerReferences?.[0]?.uid
-  );
-}
-
-function desiredSpec(venture: VentureResource, replicas: number, raised: Raised): Deployment {
   const { name, namespace } = venture.metadata;
-  const metadata = {
-    name: deploymentNameOf(venture),
-    namespace,
-    ownerReferences: [controllerReference(venture, VENTURES)],
-  };
+  const metadata = { name: deploymentNameOf(venture), namespace };
   const template = venture.spec.workload.template as PodTemplate | undefined;
   if (!template) {
     // Adopted: only the raised requests of the containers they name join the replicas.

@@ -7,7 +7,8 @@ import {
   type VentureStatus,
 } from '../../api/v1alpha1/venture.js';
 import { CAC_RISE, type AvailableAudit, type VentureAudit } from './audit.js';
-import { clip, duration, epochMs, isoTime, money, num, pct } from '../format.js';
+import { isoTime } from '../../api/time.js';
+import { clip, duration, epochMs, money, num, pct } from '../format.js';
 import { raiseRequests, type ContainerResources } from './requests.js';
 
 export type DecisionAction = Decision['action'];
@@ -45,6 +46,8 @@ export interface DecisionInput {
   replicas: number;
   /** The containers as they run now, for raising requests; none leaves requests alone. */
   containers?: readonly ContainerResources[];
+  /** The provider's reason when it could read nothing (e.g. PrometheusUnreachable). */
+  unavailableBecause?: string;
   /** From status: `failingAudits`, `failingSince`, `metrics.observedAt` of the previous audit, `lastScaleTime`. */
   previous: { failingAudits?: number; failingSince?: string; auditedAt?: string; scaledAt?: string };
 }
@@ -68,17 +71,26 @@ export function decisionId(venture: VentureIdentity, basis: string, action: Deci
 
 export const shortHash = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 12);
 
-/** What the audit was made on: its snapshot time, or, without one, which metrics were unusable and how. */
-export const auditBasis = (audit: VentureAudit): string =>
-  audit.metricsAvailable
-    ? audit.snapshot.observedAt
-    : `unavailable:${audit.problems.map((p) => `${p.metric}=${p.problem}`).join(',')}`;
+/**
+ * What the audit was made on: its snapshot time; without one, the outage: why the metrics are unusable
+ * (the provider's reason, which samples and how) and since which good snapshot. So a hold keeps its id
+ * while an outage lasts, and a new cause or a new outage is a new decision (news, with its own Event).
+ */
+export function auditBasis(audit: VentureAudit, unavailableBecause?: string, lastGood?: string): string {
+  if (audit.metricsAvailable) return audit.snapshot.observedAt;
+  const samples = audit.problems.map((p) => `${p.metric}=${p.problem}`).join(',');
+  return `unavailable:${unavailableBecause ?? ''}:${samples}:after:${lastGood ?? 'never'}`;
+}
 
 export function decideVenture(input: DecisionInput, now: Date | number): Verdict {
   const { audit, policy } = input;
   const streak = Math.max(0, Math.trunc(Number(input.previous.failingAudits) || 0));
   const decided = (action: DecisionAction, reason: string, extra: Partial<VentureDecision> = {}) => ({
-    id: decisionId(input.venture, auditBasis(audit), action),
+    id: decisionId(
+      input.venture,
+      auditBasis(audit, input.unavailableBecause, input.previous.auditedAt),
+      action,
+    ),
     action,
     reason: clip(reason, StatusLimits.reason),
     decidedAt: isoTime(epochMs(now)),

@@ -2,4 +2,11 @@
 import { runOperator } from '../../../src/cli/run.js';
 import { echoController } from './echo.js';
 
-process.exitCode = await runOperator(process.argv.slice(2), [echoController]);
+process.exitCode = await runOperator(process.argv.slice(2), [
+  {
+    name: 'echo',
+    kind: 'ConfigMap',
+    flags: {},
+    setup: (manager) => void manager.add(echoController(manager)),
+  },
+]);

@@ -311,7 +311,7 @@ describe('the Venture controller', () => {
       '--default-mode=Autonomous',
     ]);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^NAMESPACE\s+NAME\s+PHASE\s+HEALTH\s+DECISION\s+STATE\s+REASON$/);
+    expect(lines[0]).toMatch(/^KIND\s+NAMESPACE\s+NAME\s+STATUS\s+DECISION\s+STATE\s+REASON$/);
     expect(lines.find((l) => l.includes(' heirloom '))).toMatch(
       /Hold\s+Blocked\s+termination blocked: the venture is protected/,
     );

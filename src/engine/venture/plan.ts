@@ -1,48 +1,41 @@
-// What the operator would do for one venture right now: read metrics, audit, decide, guard, and how far
-// the mode lets the decision go. The controller acts on it; `autopilot plan` only prints it.
+// What the operator would do for one venture right now, from what it read: audit, decide, guard, and
+// how far the mode lets the decision go. Pure: the controller acts on the plan, `autopilot plan` prints it.
 import { parseDuration } from '../../api/duration.js';
 import type { VentureResource } from '../../api/v1alpha1/index.js';
 import type { Decision } from '../../api/v1alpha1/venture.js';
-import { auditVenture, type VentureAudit } from '../../engine/venture/audit.js';
-import {
-  decideVenture,
-  type HoldCause,
-  type Verdict,
-  type VentureDecision,
-} from '../../engine/venture/decision.js';
-import { guardTermination, isProtected } from '../../engine/venture/guards.js';
-import {
-  APPROVE_ANNOTATION,
-  decisionState,
-  effectiveMode,
-  nextDecision,
-  type Mode,
-} from '../../engine/mode.js';
-import type { KubeClient } from '../../runtime/client.js';
-import { readVentureMetrics, type MetricsRead } from './observe.js';
-import type { TerminationLedger } from './ledger.js';
-import { containersOf, type Deployment } from './workload.js';
+import { APPROVE_ANNOTATION, decisionState, effectiveMode, nextDecision, type Mode } from '../mode.js';
+import { auditVenture, type VentureAudit } from './audit.js';
+import { decideVenture, type HoldCause, type Verdict, type VentureDecision } from './decision.js';
+import { guardTermination, isProtected } from './guards.js';
+import type { MetricsObservation } from './metrics.js';
+import type { ContainerResources } from './requests.js';
 
 export const HOUR_MS = 3_600_000;
 
 /** The operator-level settings of Ventures (`autopilot run` flags). */
 export interface VentureSettings {
   defaultMode: Mode;
-  prometheusAddress?: string;
   terminationsPerHour: number;
   circuitBreakerShare: number;
   /** Replicas a namespace's ventures may reach through redistribution, below any ResourceQuota. */
   portfolioMaxReplicas: number;
 }
 
+/** What the provider read: the samples, or why nothing could be read (a reason code and a message). */
+export interface MetricsRead {
+  observation: MetricsObservation;
+  problem?: { reason: string; message: string };
+}
+
 export interface VenturePlan {
-  read: MetricsRead;
   audit: VentureAudit;
   verdict: Verdict;
   /** The decision to record: guarded, with its state under the mode (a pending one kept). */
   decision: Decision;
   /** Why a Hold holds, when that is news (an Event). */
   cause?: HoldCause;
+  /** A termination to carry out now: the caller takes its slot in the namespace's rate limit. */
+  terminates: boolean;
 }
 
 export interface PlanContext {
@@ -50,20 +43,19 @@ export interface PlanContext {
   portfolio: readonly VentureResource[];
   settings: VentureSettings;
   now: number;
-  /** The venture's Deployment, if it exists: the containers whose requests a Scale raises. */
-  deployment?: Deployment;
-  /** The caller's terminations status may not show yet; a Terminate to be applied is reserved in it. */
-  ledger: TerminationLedger;
+  /** The containers as the Deployment runs them: those whose requests a Scale raises. */
+  containers?: readonly ContainerResources[];
+  /** Terminations the caller decided that status may not show yet, by venture name (epoch ms). */
+  reserved: ReadonlyMap<string, number>;
 }
 
-export async function planVenture(
-  client: KubeClient,
+export function planVenture(
   venture: VentureResource,
-  { portfolio, settings, now, deployment, ledger }: PlanContext,
-): Promise<VenturePlan> {
+  read: MetricsRead,
+  { portfolio, settings, now, containers, reserved }: PlanContext,
+): VenturePlan {
   const { namespace, name, uid } = venture.metadata;
   const { spec, status = {} } = venture;
-  const read = await readVentureMetrics(client, venture, settings.prometheusAddress);
   const audit = auditVenture(
     {
       observation: read.observation,
@@ -84,7 +76,8 @@ export async function planVenture(
       scaling: spec.scaling,
       cooldownMs: parseDuration(spec.scaling.cooldown ?? spec.policy.period),
       replicas: spec.replicas,
-      containers: containersOf(venture, deployment),
+      containers,
+      ...(read.problem && { unavailableBecause: read.problem.reason }),
       previous: {
         failingAudits: status.failingAudits,
         failingSince: status.failingSince,
@@ -94,39 +87,35 @@ export async function planVenture(
     },
     now,
   );
-  // From the guard to the reservation nothing awaits: no other audit can take the same slot meanwhile.
-  const guarded = guard(venture, verdict.decision, verdict.failingSince, portfolio, settings, now, ledger);
+  const guarded = guard(venture, verdict.decision, verdict.failingSince, portfolio, settings, now, reserved);
   const mode = effectiveMode(spec, settings.defaultMode);
   const state = decisionState(guarded, mode, venture.metadata.annotations?.[APPROVE_ANNOTATION]);
-  if (guarded.action === 'Terminate' && state === 'Applied') ledger.reserve(namespace, name, now);
   return {
-    read,
     audit,
     verdict,
     decision: nextDecision(status.lastDecision, asStatusDecision(guarded, state)),
     ...(guarded.cause && { cause: guarded.cause }),
+    terminates: guarded.action === 'Terminate' && state === 'Applied',
   };
 }
 
 /**
- * An approved termination passes the guards again (the namespace may have used its slot meanwhile) and
- * takes its slot; the reason it may not go yet, or undefined.
+ * An approved termination passes the guards again (the namespace may have used its slot meanwhile):
+ * the reason it may not go yet, or undefined when it may (the caller then takes its slot).
  */
-export function approveTermination(
+export function approvedTerminationWaits(
   venture: VentureResource,
   decision: Decision,
   portfolio: readonly VentureResource[],
   settings: VentureSettings,
   now: number,
-  ledger: TerminationLedger,
+  reserved: ReadonlyMap<string, number>,
 ): string | undefined {
-  const guarded = guard(venture, decision, venture.status?.failingSince, portfolio, settings, now, ledger);
-  if (guarded.action !== 'Terminate') return guarded.reason;
-  ledger.reserve(venture.metadata.namespace, venture.metadata.name, now);
-  return undefined;
+  const guarded = guard(venture, decision, venture.status?.failingSince, portfolio, settings, now, reserved);
+  return guarded.action === 'Terminate' ? undefined : guarded.reason;
 }
 
-/** The engine's termination guards over the venture's namespace as the cache and the ledger show it. */
+/** The engine's termination guards over the venture's namespace as the caller sees it. */
 function guard(
   venture: VentureResource,
   decision: VentureDecision,
@@ -134,9 +123,9 @@ function guard(
   portfolio: readonly VentureResource[],
   settings: VentureSettings,
   now: number,
-  ledger: TerminationLedger,
+  reserved: ReadonlyMap<string, number>,
 ): VentureDecision {
-  const { name, namespace, annotations } = venture.metadata;
+  const { name, annotations } = venture.metadata;
   const neighbours = portfolio
     .filter((v) => v.metadata.name !== name)
     .map((v) => ({
@@ -151,7 +140,7 @@ function guard(
     decision,
     { name, protected: venture.spec.protected, annotations, failingSince },
     neighbours,
-    ledger.reservations(namespace, now),
+    reserved,
     now,
     {
       rateLimit: { terminations: settings.terminationsPerHour, perMs: HOUR_MS },
