@@ -1,10 +1,12 @@
-// Controller shutdown: workers stop taking keys on abort, and a reconcile that never ends does not hold
-// the process past the drain timeout.
+// Controllers: shutdown (workers stop taking keys on abort; a reconcile that never ends does not hold the
+// process past the drain timeout), which updates enqueue, and the workers they get.
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { KubeObject, ResourceType } from '../api/meta.js';
 import { realClock } from './clock.js';
-import { Controller } from './controller.js';
+import { changesIntent, Controller } from './controller.js';
+import { Manager } from './manager.js';
+import { FakeClient } from './testing/fakeClient.js';
 import type { Informer } from './informer.js';
 import { OperatorMetrics } from './metrics.js';
 
@@ -53,5 +55,36 @@ describe('Controller.run', () => {
     release();
     await running;
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('what an update of a reconciled object enqueues', () => {
+  const meta = { name: 'w', namespace: 'ns', generation: 1, annotations: { a: '1' } };
+  it('ignores status-only writes (our own, mostly), and reacts to spec, annotations, labels and deletion', () => {
+    const old = { metadata: { ...meta, resourceVersion: '1' } };
+    expect(changesIntent(old, { metadata: { ...meta, resourceVersion: '2' } })).toBe(false);
+    expect(changesIntent(old, { metadata: { ...meta, generation: 2 } })).toBe(true);
+    expect(changesIntent(old, { metadata: { ...meta, annotations: { a: '2' } } })).toBe(true);
+    expect(changesIntent(old, { metadata: { ...meta, labels: { l: 'x' } } })).toBe(true);
+    expect(changesIntent(old, { metadata: { ...meta, deletionTimestamp: '2026-11-30T00:00:00Z' } })).toBe(
+      true,
+    );
+    expect(changesIntent(undefined, old)).toBe(true);
+  });
+});
+
+describe('Manager.add', () => {
+  it("gives a controller the manager's workers unless it sets its own", () => {
+    const manager = new Manager({
+      kubeConfig: undefined as never,
+      client: new FakeClient(),
+      logger: pino({ level: 'silent' }),
+      metrics: new OperatorMetrics({ processMetrics: false }),
+      workers: 3,
+      leaderElection: { enabled: false, namespace: 'default', name: 'test' },
+    });
+    const reconcile = () => Promise.resolve({});
+    expect(manager.add({ name: 'a', for: THINGS, reconcile }).spec.workers).toBe(3);
+    expect(manager.add({ name: 'b', for: THINGS, workers: 1, reconcile }).spec.workers).toBe(1);
   });
 });

@@ -102,7 +102,7 @@ export class Manager {
 
   add(spec: ControllerSpec): Controller {
     const controller = new Controller(
-      { workers: this.options.workers, ...spec },
+      { ...spec, workers: spec.workers ?? this.options.workers },
       {
         clock: this.clock,
         logger: this.logger,
@@ -127,11 +127,7 @@ export class Manager {
   async start(): Promise<Outcome> {
     const stop = this.stopping.signal;
     await this.serve();
-    const informersDone = [...this.informers.values()].map((i) => i.run(stop));
-    await Promise.race([
-      Promise.all([...this.informers.values()].map((i) => i.waitForSync())),
-      aborted(stop),
-    ]);
+    const informersDone = await this.startCaches(stop);
     if (stop.aborted) return this.finish(informersDone, 'stopped');
     this.logger.info({ informers: this.informers.size }, 'caches synced');
 
@@ -177,6 +173,24 @@ export class Manager {
     } catch (err) {
       this.logger.error({ runnable: runnable.name, err: String(err) }, 'runnable failed');
     }
+  }
+
+  /**
+   * Runs every informer until `signal` aborts and resolves once all have synced (or it aborted), with
+   * their runs. start() does this first; unit tests do it alone, then drive reconciles by hand.
+   */
+  async startCaches(signal: AbortSignal): Promise<Promise<void>[]> {
+    const runs = [...this.informers.values()].map((i) => i.run(signal));
+    await Promise.race([
+      Promise.all([...this.informers.values()].map((i) => i.waitForSync())),
+      aborted(signal),
+    ]);
+    return runs;
+  }
+
+  /** The controller added under `name` (unit tests reconcile through it). */
+  controller(name: string): Controller | undefined {
+    return this.controllers.find((c) => c.spec.name === name);
   }
 
   /** Begins a graceful shutdown: stop taking work, let in-flight reconciles finish, release the lease. */

@@ -129,7 +129,8 @@ export function objectController<T extends KubeObject & { status?: object }>(
 
     const object = structuredClone(cached);
     const now = clock.now();
-    const status = structuredClone(cached.status ?? {}) as StatusOf<T>;
+    // The copy's status is the one the reconcile edits: the engine reads the object as it now stands.
+    const status = (object.status ??= {}) as StatusOf<T>;
     let persisted: object = structuredClone(cached.status ?? {});
     const conditions = new Conditions(status, object.metadata.generation, now);
     const events = eventsFor(runtime.events, object, kind);

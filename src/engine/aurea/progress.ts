@@ -2,7 +2,7 @@
 // latest are at the target.
 import type { AureaGoalSpec, AureaGoalStatus } from '../../api/v1alpha1/aureaGoal.js';
 import { GoalLimits } from '../../api/v1alpha1/aureaGoal.js';
-import { isoTime } from '../format.js';
+import { isoTime } from '../../api/time.js';
 
 export interface Sample {
   at: number;

@@ -402,3 +402,29 @@ describe('decision ids', () => {
     expect(decide(audit, { replicas: 6 }).decision.id).toBe(decide(audit, { replicas: 3 }).decision.id);
   });
 });
+
+describe('the id of a hold on unusable metrics', () => {
+  const down = auditVenture(
+    { observation: {}, policy: policy(), maxSampleAge: 5 * MINUTE, readError: 'GET x failed: ECONNREFUSED' },
+    NOW,
+  );
+  const idOf = (over: Partial<DecisionInput>) => decide(down, over).decision.id;
+  const lastGood = { previous: { auditedAt: '2026-06-15T11:00:00.000Z' } };
+
+  it('stays the same while one outage lasts, so it is recorded once', () => {
+    expect(idOf({ ...lastGood, unavailableBecause: 'PrometheusUnreachable' })).toBe(
+      idOf({ ...lastGood, unavailableBecause: 'PrometheusUnreachable' }),
+    );
+  });
+
+  it('changes with the cause and with each new outage, so each is news', () => {
+    const first = idOf({ ...lastGood, unavailableBecause: 'PrometheusUnreachable' });
+    expect(idOf({ ...lastGood, unavailableBecause: 'PrometheusUnavailable' })).not.toBe(first);
+    expect(
+      idOf({
+        previous: { auditedAt: '2026-06-15T11:30:00.000Z' },
+        unavailableBecause: 'PrometheusUnreachable',
+      }),
+    ).not.toBe(first);
+  });
+});
