@@ -43,3 +43,6 @@ export function timeOr(time: Date | number | string | undefined, fallback: numbe
   const ms = typeof time === 'string' ? Date.parse(time) : time instanceof Date ? time.getTime() : time;
   return ms !== undefined && Number.isFinite(ms) ? ms : fallback;
 }
+
+/** Times in status and reasons, as the API writes them. */
+export { isoTime } from '../api/time.js';

@@ -64,7 +64,7 @@ describe('Manager', () => {
       name: 'things',
       for: THINGS,
       sources: [changes],
-      reconcile: async (r) => void reconciled.push(r.name),
+      reconcile: (r) => Promise.resolve(void reconciled.push(r.name)),
     });
     changes.send('ns/early');
     const running = m.start();

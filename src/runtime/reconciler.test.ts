@@ -25,7 +25,7 @@ type Widget = KubeObject & { spec: { size: number }; status?: WidgetStatus };
 type Reconcile = (
   widget: Widget,
   ctx: ObjectContext<WidgetStatus>,
-) => Promise<{ requeueAfterMs?: number } | void>;
+) => Promise<{ requeueAfterMs?: number } | void> | void;
 
 const widget = (name: string, size = 1, extra: Partial<Widget['metadata']> = {}) => ({
   type: WIDGETS,
@@ -52,7 +52,7 @@ async function start(
           name: 'widget',
           kind: WIDGETS,
           owns: [CONFIG_MAPS],
-          reconcile,
+          reconcile: (w, ctx) => Promise.resolve(reconcile(w, ctx)),
           ...extra,
         }),
       ),
@@ -65,7 +65,7 @@ const writes = (h: ControllerHarness, verb: string, resource: string) =>
 
 describe('objectController', () => {
   it('writes the status once, with observedGeneration and conditions stamped with the generation and time', async () => {
-    const h = await start(async (_w, ctx) => {
+    const h = await start((_w, ctx) => {
       ctx.status.step = 'done';
       ctx.conditions.set('Ready', 'True', 'Done', 'all done');
     });
@@ -158,10 +158,10 @@ describe('objectController', () => {
   it('adds its finalizer first, finalizes a deleted object once, then lets it go and forgets it', async () => {
     const finalized: string[] = [];
     const forgotten: string[] = [];
-    const h = await start(async () => undefined, {
+    const h = await start(() => Promise.resolve(), {
       finalizer: {
         name: 'test.autopilot/cleanup',
-        finalize: async (w) => void finalized.push(w.metadata.name),
+        finalize: (w) => Promise.resolve(void finalized.push(w.metadata.name)),
       },
       forget: (key) => void forgotten.push(key),
     });
@@ -189,7 +189,7 @@ describe('objectController', () => {
   });
 
   it('reconciles a widget again no sooner than the floor, whatever it asks', async () => {
-    const h = await start(async () => ({ requeueAfterMs: 0 }));
+    const h = await start(() => Promise.resolve({ requeueAfterMs: 0 }));
     expect(await h.reconcile('widget', 'ns/w')).toEqual({ requeueAfterMs: 1000 });
   });
 

@@ -40,7 +40,7 @@ function venture(
       },
       policy: { ...SEED_POLICY, gracePeriod: '30s' },
       protected: false,
-    } as VentureResource['spec'],
+    },
     ...(status && { status }),
   };
   return { type: VENTURES, object };

@@ -8,8 +8,7 @@
 // recovers: a goal is AtRisk only when both fits say it will be late (or never gets there).
 import type { AureaGoalSpec, GoalForecast } from '../../api/v1alpha1/aureaGoal.js';
 import { GoalLimits } from '../../api/v1alpha1/aureaGoal.js';
-import { clip, duration, num } from '../format.js';
-import { isoTime } from '../../api/time.js';
+import { clip, duration, isoTime, num } from '../format.js';
 import { fitLine } from './fit.js';
 import { atTarget, type GoalCondition, type Sample } from './progress.js';
 

@@ -1,8 +1,8 @@
 // A goal's measurements: progress from baseline to target, the samples kept in status, and how many of the
 // latest are at the target.
+import { isoTime } from '../format.js';
 import type { AureaGoalSpec, AureaGoalStatus } from '../../api/v1alpha1/aureaGoal.js';
 import { GoalLimits } from '../../api/v1alpha1/aureaGoal.js';
-import { isoTime } from '../../api/time.js';
 
 export interface Sample {
   at: number;

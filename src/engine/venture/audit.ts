@@ -1,7 +1,6 @@
 // auditVenture: what a venture's business metrics say right now — derived metrics, health, trend and risks.
 import { StatusLimits, type VentureSpec, type VentureStatus } from '../../api/v1alpha1/venture.js';
-import { isoTime } from '../../api/time.js';
-import { clip, epochMs, money, num, pct } from '../format.js';
+import { clip, epochMs, isoTime, money, num, pct } from '../format.js';
 import { scoreHealth, type Health } from './health.js';
 import {
   earlierPeriods,

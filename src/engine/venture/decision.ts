@@ -7,8 +7,7 @@ import {
   type VentureStatus,
 } from '../../api/v1alpha1/venture.js';
 import { CAC_RISE, type AvailableAudit, type VentureAudit } from './audit.js';
-import { isoTime } from '../../api/time.js';
-import { clip, duration, epochMs, money, num, pct } from '../format.js';
+import { clip, duration, epochMs, isoTime, money, num, pct } from '../format.js';
 import { raiseRequests, type ContainerResources } from './requests.js';
 
 export type DecisionAction = Decision['action'];

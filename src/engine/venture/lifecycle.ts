@@ -2,9 +2,8 @@
 // grace period, and the Event each decision is told with.
 import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
 import { StatusLimits } from '../../api/v1alpha1/venture.js';
-import { isoTime } from '../../api/time.js';
 import { APPROVE_ANNOTATION } from '../mode.js';
-import { timeOr } from '../format.js';
+import { isoTime, timeOr } from '../format.js';
 import { venturePhase, type HoldCause } from './decision.js';
 import { rounded, type MetricsRead, type VenturePlan } from './plan.js';
 

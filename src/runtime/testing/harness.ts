@@ -13,7 +13,7 @@ export interface HarnessOptions {
   /** The clock's start (epoch ms). */
   now?: number;
   /** Adds the controllers under test (e.g. a module's setup). */
-  setup(manager: Manager): void;
+  setup: (manager: Manager) => void;
 }
 
 export class ControllerHarness {
