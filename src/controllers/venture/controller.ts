@@ -11,7 +11,6 @@ import {
   afterAudit,
   auditDueIn,
   eventFor,
-  gracePeriod,
   isDeciding,
   startTermination,
   tellsEvent,
@@ -26,16 +25,11 @@ import type { Manager } from '../../runtime/manager.js';
 import { replaceContents } from '../../runtime/objects.js';
 import { objectController, type ObjectContext } from '../../runtime/reconciler.js';
 import { actOn } from './actions.js';
+import { converge, finishTermination } from './deployment.js';
 import { TerminationLedger } from './ledger.js';
 import { ventureMetrics } from './metrics.js';
 import { readVentureMetrics } from './observe.js';
-import {
-  containersOf,
-  deploymentNameOf,
-  desiredDeployment,
-  selectorOf,
-  type Deployment,
-} from './workload.js';
+import { containersOf, deploymentNameOf, type Deployment } from './workload.js';
 
 export interface VentureControllerSettings extends VentureSettings {
   prometheusAddress?: string;
@@ -143,73 +137,6 @@ export function ventureController(manager: Manager, settings: VentureControllerS
     setDecisionState(ctx.status, decision.id, 'Applied');
   }
 
-  /** Soft termination: replicas 0 for the grace period, then the Deployment goes; the Venture stays. */
-  async function finishTermination(venture: VentureResource, ctx: Context): Promise<number> {
-    const { terminatedAt, leftMs } = gracePeriod(
-      ctx.status,
-      parseDuration(venture.spec.policy.gracePeriod),
-      ctx.now,
-    );
-    ctx.status.terminatedAt = terminatedAt;
-    if (leftMs > 0) return leftMs;
-    const { namespace } = venture.metadata;
-    const name = deploymentNameOf(venture);
-    if (deployments.get(namespace, name)) await ctx.client.delete(DEPLOYMENTS, namespace, name);
-    ctx.status.phase = 'Terminated';
-    await ctx.events.normal(
-      'VentureTerminated',
-      `deleted Deployment ${name} after the ${venture.spec.policy.gracePeriod} grace period; the final snapshot stays in status`,
-    );
-    return 0;
-  }
-
-  /** Applies the Deployment (replicas 0 while terminating), mirrors it in status, and summarizes Ready. */
-  async function converge(venture: VentureResource, ctx: Context) {
-    const { status, conditions } = ctx;
-    const { namespace } = venture.metadata;
-    const name = deploymentNameOf(venture);
-    const existing = deployments.get(namespace, name);
-    if (status.phase === 'Terminated') {
-      conditions.set(
-        'WorkloadReady',
-        'False',
-        'Terminated',
-        `the venture was terminated; Deployment ${name} is deleted`,
-      );
-    } else if (venture.spec.workload.deploymentName && !existing) {
-      const fix = `no Deployment ${name} in ${namespace} to adopt; create it or set workload.template`;
-      conditions.set('WorkloadReady', 'False', 'DeploymentNotFound', fix);
-    } else {
-      const replicas = status.phase === 'Terminating' ? 0 : venture.spec.replicas;
-      const outcome = await ctx.applyOwned(
-        DEPLOYMENTS,
-        desiredDeployment(venture, replicas, status.requests),
-        {
-          isCurrent: (live) => live.spec?.replicas === replicas,
-          onInvalid: { condition: 'WorkloadReady', reason: 'InvalidWorkload' },
-        },
-      );
-      if (outcome !== 'rejected') {
-        conditions.set('WorkloadReady', 'True', 'Applied', `Deployment ${name} at ${replicas} replicas`);
-      }
-    }
-    status.deploymentName = name;
-    status.replicas = existing?.status?.replicas ?? 0;
-    const selector = selectorOf(existing);
-    if (selector) status.selector = selector;
-    if (status.phase === 'Terminated') {
-      conditions.set('Ready', 'False', 'Terminated', status.lastDecision?.reason ?? 'terminated');
-    } else {
-      conditions.summarize(
-        [
-          { type: 'MetricsAvailable', unready: 'MetricsUnavailable' },
-          { type: 'WorkloadReady', unready: 'WorkloadNotReady' },
-        ],
-        { reason: 'Audited', message: status.lastDecision?.reason ?? 'audited' },
-      );
-    }
-  }
-
   return objectController<VentureResource>(manager, {
     name: 'venture',
     kind: VENTURES,
@@ -229,8 +156,8 @@ export function ventureController(manager: Manager, settings: VentureControllerS
         else requeueAfterMs = dueIn;
         await approve(venture, ctx);
       }
-      if (status.phase === 'Terminating') requeueAfterMs = await finishTermination(venture, ctx);
-      await converge(venture, ctx);
+      if (status.phase === 'Terminating') requeueAfterMs = await finishTermination(venture, ctx, deployments);
+      await converge(venture, ctx, deployments.get(venture.metadata.namespace, deploymentNameOf(venture)));
       return status.phase === 'Terminated' ? {} : { requeueAfterMs };
     },
   });
