@@ -1,5 +1,6 @@
 // The sample agents' task, pure and seeded: contextual bandits whose knowledge (which arm is best in each
 // context) an agent learns from its own pulls, keeps in its knowledge ConfigMap, and can be taught.
+import { createHash } from 'node:crypto';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
@@ -20,6 +21,9 @@ export const SCORE_WINDOW = 3;
 
 export type Random = ReturnType<typeof xoroshiro128plus>;
 export const random = (seed: number): Random => xoroshiro128plus(seed);
+/** A seed from its parts (the run's seed, an agent's name): close seeds start xoroshiro on close draws, hashes do not. */
+export const seedFrom = (...parts: (string | number)[]): number =>
+  createHash('sha256').update(parts.join('\n')).digest().readUInt32LE(0);
 export const uniform = (rng: Random, min = 0, max = 1) => min + (max - min) * uniformFloat64(rng);
 export const pick = (rng: Random, n: number) => uniformInt(rng, 0, n - 1);
 
@@ -28,9 +32,7 @@ export type Environment = ReadonlyMap<string, readonly number[]>;
 
 /** One environment per agent type: every agent of a type faces the same bandits. */
 export function environmentFor(seed: number, agentType: string): Environment {
-  let typeSeed = seed >>> 0;
-  for (const char of agentType) typeSeed = (Math.imul(typeSeed, 31) + char.charCodeAt(0)) >>> 0;
-  const rng = random(typeSeed);
+  const rng = random(seedFrom(seed, agentType));
   return new Map(
     ENTRY_KEYS.map((key) => {
       const best = pick(rng, ARMS);

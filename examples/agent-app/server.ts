@@ -12,6 +12,7 @@ import {
   environmentFor,
   playEpisode,
   random,
+  seedFrom,
   type Environment,
   type Memory,
   type Random,
@@ -61,12 +62,6 @@ let measuredAt = new Date(0);
 
 const client = new KubeClient(loadKubeConfig(process.env.KUBECONFIG));
 
-function seedOf(name: string): number {
-  let seed = settings.seed >>> 0;
-  for (const char of name) seed = (Math.imul(seed, 33) ^ char.charCodeAt(0)) >>> 0;
-  return seed;
-}
-
 async function episode(): Promise<void> {
   const [pods, configMaps] = await Promise.all([
     client.list<Pod>(PODS, settings.namespace, { labelSelector: settings.selector || undefined }),
@@ -87,7 +82,10 @@ async function episode(): Promise<void> {
       if (!env) environments.set(type, (env = environmentFor(settings.seed, type)));
       let agent = agents.get(uid);
       if (!agent)
-        agents.set(uid, (agent = { name, memory: emptyMemory(), rng: random(seedOf(name)), played: 0 }));
+        agents.set(
+          uid,
+          (agent = { name, memory: emptyMemory(), rng: random(seedFrom(settings.seed, name)), played: 0 }),
+        );
       const result = playEpisode(env, data, agent.memory, agent.rng);
       agent.played += 1;
       agent.score = result.score;
