@@ -63,7 +63,9 @@ export function validateKnowledge(
   const byType = new Map<string, (Agent & { score: number })[]>();
   for (const agent of ranked) {
     if (!agent.knowledge) continue;
-    byType.set(agent.agentType, [...(byType.get(agent.agentType) ?? []), agent]);
+    const agents = byType.get(agent.agentType);
+    if (agents) agents.push(agent);
+    else byType.set(agent.agentType, [agent]);
   }
   const index = new Map<string, EntryValidation>();
   for (const [agentType, agents] of byType) {
