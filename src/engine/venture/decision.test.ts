@@ -246,13 +246,17 @@ describe('decideVenture cooldown', () => {
     expect(decision).toMatchObject({ action: 'Scale', targetReplicas: 6 });
   });
 
-  it('does not hold back terminations or optimizations', () => {
-    const scaledAt = new Date(NOW - MINUTE).toISOString();
+  it('holds back only Scale: while cooling down, a failing venture is terminated and a flagged one optimized', () => {
+    const cooling = { cooldownMs, previous: { scaledAt: new Date(NOW - MINUTE).toISOString() } };
+    // The cooldown is in force here: a venture that qualifies for a Scale holds.
+    expect(decide(auditAt(NOW, winning, grown), cooling).decision.reason).toMatch(/but cooling down/);
     const failing = decide(auditAt(NOW, losing), {
-      cooldownMs,
-      previous: { scaledAt, failingAudits: 2, auditedAt: new Date(0).toISOString() },
+      ...cooling,
+      previous: { ...cooling.previous, failingAudits: 2, auditedAt: new Date(0).toISOString() },
     });
     expect(failing.decision.action).toBe('Terminate');
+    const unhappy = decide(auditAt(NOW, { ...winning, satisfaction: 0.5 }, grown), cooling);
+    expect(unhappy.decision).toMatchObject({ action: 'Optimize', drivers: ['customerSatisfaction'] });
   });
 });
 

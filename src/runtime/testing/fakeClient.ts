@@ -7,7 +7,7 @@ import { ApiError, type Client, type ObjectList, type Query, type WatchEvent } f
 
 type Stored = KubeObject & { spec?: unknown; status?: unknown };
 type Listener = { type: ResourceType; namespace?: string; onEvent: (event: WatchEvent<unknown>) => void };
-type Verb = 'get' | 'list' | 'create' | 'update' | 'apply' | 'patch' | 'delete';
+type Verb = 'get' | 'list' | 'create' | 'update' | 'apply' | 'patch' | 'delete' | 'watch';
 
 export interface FakeRequest {
   verb: Verb;
@@ -33,6 +33,14 @@ export class FakeClient implements Client {
   /** Makes the next `times` requests that `match` fail with `error`. */
   failWhen(match: (request: FakeRequest) => boolean, error: ApiError, times = Infinity): void {
     this.failures.push({ match, error, times });
+  }
+
+  /** Ends every open watch of `type` with a 410 Gone, as a server that compacted its history does. */
+  expireWatches(type: ResourceType): void {
+    const gone = { code: 410, message: 'too old resource version' };
+    for (const l of this.listeners) {
+      if (l.type.plural === type.plural) l.onEvent({ type: 'ERROR', object: gone });
+    }
   }
 
   /** The stored object, or undefined. */
@@ -148,20 +156,33 @@ export class FakeClient implements Client {
     });
   }
 
-  watch<T>(
+  async watch<T>(
     type: ResourceType,
     namespace: string | undefined,
     _query: Query,
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const listener: Listener = { type, namespace, onEvent: onEvent as Listener['onEvent'] };
-    this.listeners.add(listener);
-    return new Promise((done) => {
+    await this.handle({ verb: 'watch', resource: type.plural, namespace }, () => undefined);
+    return new Promise((done, failed) => {
+      // A handler that throws ends its watch with that error, as a real watch stream does.
+      const listener: Listener = {
+        type,
+        namespace,
+        onEvent: (event) => {
+          try {
+            onEvent(event as WatchEvent<T>);
+          } catch (err) {
+            this.listeners.delete(listener);
+            failed(err);
+          }
+        },
+      };
       const stop = () => {
         this.listeners.delete(listener);
         done();
       };
+      this.listeners.add(listener);
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
     });

@@ -300,6 +300,21 @@ describe('the Venture controller', () => {
   });
 
   it('prints the same decisions with `autopilot plan`, from the same engine', async () => {
+    // Its own ventures: a protected loser (its termination blocked), a winner at its maximum (a Hold),
+    // and one whose life is over (Terminated: nothing to decide).
+    await report('plan-heirloom', LOSING);
+    await report('plan-steady', WINNING);
+    await ventures.create('plan-heirloom', {
+      mode: 'Observe',
+      reviewPeriod: 1,
+      annotations: { 'autopilot.ventures/protected': 'true' },
+    });
+    await ventures.create('plan-steady', { mode: 'Observe', replicas: 2, maxReplicas: 2 });
+    await ventures.create('plan-gone', { mode: 'Observe' });
+    await ventures.custom.patchNamespacedCustomObjectStatus(
+      { ...VENTURE_GROUP, namespace: ns.name, name: 'plan-gone', body: { status: { phase: 'Terminated' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     const { stdout } = await run(process.execPath, [
       '--import',
       'tsx',
@@ -312,27 +327,33 @@ describe('the Venture controller', () => {
     ]);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^KIND\s+NAMESPACE\s+NAME\s+STATUS\s+DECISION\s+STATE\s+REASON$/);
-    expect(lines.find((l) => l.includes(' heirloom '))).toMatch(
-      /Hold\s+Blocked\s+termination blocked: the venture is protected/,
+    expect(lines.find((l) => l.includes(' plan-heirloom '))).toMatch(
+      /^Venture .*Hold\s+Blocked\s+termination blocked: the venture is protected/,
     );
-    expect(lines.find((l) => l.includes(' loser '))).toMatch(/Terminated/);
-    expect(lines.find((l) => l.includes(' winner '))).toMatch(/Hold\s+Applied/);
+    expect(lines.find((l) => l.includes(' plan-gone '))).toMatch(/Terminated/);
+    expect(lines.find((l) => l.includes(' plan-steady '))).toMatch(/Hold\s+Applied/);
   });
 
   it('repeats no action after the operator restarts', async () => {
-    const before = await ventures.read('winner');
+    await report('restarter', WINNING);
+    await ventures.create('restarter');
+    const before = await ventures.until(
+      'restarter',
+      'scaled to 2, the Scale Applied',
+      (v) => v.spec.replicas === 2 && v.status?.lastDecision?.state === 'Applied',
+    );
     operator.child.kill('SIGKILL');
     await operator.exited;
     operator = await startVentureOperator('venture-op-2');
     await ventures.until(
-      'winner',
+      'restarter',
       'audited by the new process',
       (v) => Date.parse(v.status!.lastAuditTime!) > Date.parse(before.status!.lastAuditTime!) + 4_000,
     );
-    const after = await ventures.read('winner');
+    const after = await ventures.read('restarter');
     expect(after.spec.replicas).toBe(2);
     expect(after.status?.history?.filter((d) => d.action === 'Scale')).toHaveLength(1);
-    expect((await ventures.eventReasons('winner')).filter((r) => r === 'VentureScaled')).toHaveLength(1);
+    expect((await ventures.eventReasons('restarter')).filter((r) => r === 'VentureScaled')).toHaveLength(1);
   });
 });
 
