@@ -174,7 +174,7 @@ export class FakeClient implements Client {
             onEvent(event as WatchEvent<T>);
           } catch (err) {
             this.listeners.delete(listener);
-            failed(err);
+            failed(err instanceof Error ? err : new Error(String(err)));
           }
         },
       };

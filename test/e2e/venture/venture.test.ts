@@ -93,7 +93,19 @@ describe('the Venture controller', () => {
       (v) => v.status?.lastDecision?.action === 'Terminate' && v.status.lastDecision.state === 'Applied',
     );
     expect(['Terminating', 'Terminated']).toContain(terminating.status?.phase);
-    expect(terminating.status?.lastDecision?.reason).toMatch(/for 2 consecutive audits/);
+    // After its review period of 2 failing audits; later only while the guard waits for the rest of the
+    // namespace to be audited since it began failing (a loaded machine audits the others late).
+    const audits = Number(
+      /for (\d+) consecutive audits/.exec(terminating.status?.lastDecision?.reason ?? '')?.[1],
+    );
+    expect(audits).toBeGreaterThanOrEqual(2);
+    if (audits > 2) {
+      expect(terminating.status?.history?.map((d) => d.reason)).toContainEqual(
+        expect.stringMatching(
+          /circuit breaker: waiting until every venture in the namespace has been audited/,
+        ),
+      );
+    }
     const terminated = await ventures.until('loser', 'terminated', (v) => v.status?.phase === 'Terminated');
     await waitFor('the Deployment to be deleted', async () => {
       try {
