@@ -1,12 +1,13 @@
 // The operator, simulated: every venture audited each metrics.interval by the engine's own auditVenture,
-// decideVenture, guardTermination and redistribute, with the controller's bookkeeping around them
-// (status projection, termination lifecycle, redistribution) mirrored here; the true economics accrue
-// between audits. Quiet stretches are skipped: an audit is run only when its outcome can differ.
+// decideVenture, guardTermination, afterAudit (status), the termination lifecycle and redistribute; what
+// only the controller does (the guards' view of the neighbours, redistribution's bookkeeping, a Scale's
+// replicas) is mirrored here. The true economics accrue between audits; quiet stretches are skipped.
 import type { VentureStatus } from '../api/v1alpha1/venture.js';
 import { auditVenture, type VentureAudit } from '../engine/venture/audit.js';
-import { decideVenture, venturePhase, type VentureDecision } from '../engine/venture/decision.js';
+import { decideVenture, type VentureDecision } from '../engine/venture/decision.js';
 import { guardPortfolioSeen, guardTermination, type Neighbour } from '../engine/venture/guards.js';
 import { MONTH_MS } from '../engine/venture/history.js';
+import { afterAudit, gracePeriod, isDeciding, startTermination } from '../engine/venture/lifecycle.js';
 import type { MetricsObservation } from '../engine/venture/metrics.js';
 import { redistribute } from '../engine/venture/portfolio.js';
 import { decisionState } from '../engine/mode.js';
@@ -36,18 +37,6 @@ export interface VentureOutcome {
   granted: number;
 }
 
-/** The status fields the engine reads back, as the controller keeps them. */
-type SimStatus = Pick<
-  VentureStatus,
-  | 'phase'
-  | 'failingAudits'
-  | 'failingSince'
-  | 'lastAuditTime'
-  | 'auditHistory'
-  | 'terminatedAt'
-  | 'lastScaleTime'
-> & { auditedAt?: string; score?: number };
-
 interface SimVenture {
   world: VentureWorld;
   outcome: VentureOutcome;
@@ -55,7 +44,7 @@ interface SimVenture {
   replicas: number;
   /** Replicas running: 0 from the termination on. */
   running: number;
-  status: SimStatus;
+  status: VentureStatus;
   /** Profit so far ($), for the cash metric. */
   earned: number;
 }
@@ -131,11 +120,11 @@ function tick(
   const { grace, cooldown, period } = durationsOf(policy);
   const wakes: number[] = [];
   for (const v of ventures) {
-    if (v.status.phase === 'Terminating' && t >= v.outcome.terminatedAt! + grace)
+    if (v.status.phase === 'Terminating' && gracePeriod(v.status, grace, now).leftMs <= 0)
       v.status.phase = 'Terminated';
   }
   for (const v of ventures) {
-    if (v.status.phase === 'Terminating' || v.status.phase === 'Terminated') continue;
+    if (!isDeciding(v.status)) continue;
     const read = observe(scenario, world, v, t);
     const audited = auditVenture(
       {
@@ -165,7 +154,7 @@ function tick(
         previous: {
           failingAudits: v.status.failingAudits,
           failingSince: v.status.failingSince,
-          auditedAt: v.status.auditedAt,
+          auditedAt: v.status.metrics?.observedAt,
           scaledAt: v.status.lastScaleTime,
         },
       },
@@ -183,7 +172,12 @@ function tick(
           )
         : verdict.decision;
     const state = decisionState(decision, 'Autonomous', undefined);
-    project(v, audit, verdict, decision, state, now);
+    v.status = afterAudit(
+      v.status,
+      { audit, verdict, decision: { ...recordOf(decision), state }, terminates: false },
+      { observation: read.observation },
+      now,
+    ).status;
 
     if (decision.action === 'Hold' && decision.cause === 'UnderReview' && read.fresh) {
       // The streak advances with each fresh audit; a review by duration only needs the audit when it ends.
@@ -244,31 +238,8 @@ function spareImproving(audit: VentureAudit): VentureAudit {
   return { ...audit, failing: false, failures: [] };
 }
 
-/** The controller's status projection of an audit and its decision (src/controllers/venture/index.ts, audit). */
-function project(
-  v: SimVenture,
-  audit: VentureAudit,
-  verdict: ReturnType<typeof decideVenture>,
-  decision: VentureDecision,
-  state: ReturnType<typeof decisionState>,
-  now: number,
-): void {
-  const { status } = v;
-  status.lastAuditTime = isoTime(now);
-  status.auditHistory = audit.history;
-  status.failingAudits = verdict.failingAudits;
-  if (verdict.failingSince) status.failingSince = verdict.failingSince;
-  else delete status.failingSince;
-  if (audit.metricsAvailable) {
-    status.auditedAt = audit.snapshot.observedAt;
-    status.score = audit.health.score;
-  }
-  status.phase = venturePhase(
-    { decision, failingAudits: verdict.failingAudits },
-    state,
-    status.auditedAt !== undefined,
-  );
-}
+/** The fields of a decision that status records (the engine's plan adds the state). */
+const recordOf = ({ id, action, reason, decidedAt }: VentureDecision) => ({ id, action, reason, decidedAt });
 
 /** The other ventures as the guards see them (src/controllers/venture/plan.ts, guard). */
 function neighboursOf(v: SimVenture, ventures: readonly SimVenture[]): Neighbour[] {
@@ -314,8 +285,7 @@ function terminate(v: SimVenture, ventures: SimVenture[], t: number, now: number
   const active = ventures.filter(
     (o) => o !== v && o.status.phase !== 'Terminating' && o.status.phase !== 'Terminated',
   );
-  v.status.phase = 'Terminating';
-  v.status.terminatedAt = isoTime(now);
+  Object.assign(v.status, startTermination(now));
   v.outcome.terminatedAt = t;
   v.outcome.replicasAtTermination = v.running;
   v.running = 0;
@@ -324,7 +294,7 @@ function terminate(v: SimVenture, ventures: SimVenture[], t: number, now: number
       { name: v.world.name, replicas: v.replicas, plannedReplicas: 0, maxReplicas: v.world.spec.maxReplicas },
       ...active.map((o) => ({
         name: o.world.name,
-        ...(o.status.score !== undefined && { score: o.status.score }),
+        ...(o.status.health && { score: o.status.health.score }),
         replicas: o.replicas,
         plannedReplicas: o.replicas,
         maxReplicas: o.world.spec.maxReplicas,
