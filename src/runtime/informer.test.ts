@@ -85,3 +85,19 @@ describe('Informer', () => {
     expect(informer.get('ns', 'a')).toBeDefined();
   });
 });
+
+describe('Informer, when the server closes its watch early', () => {
+  it('counts it as a restart and backs off instead of watching again at once', async () => {
+    const client = new FakeClient([cm('a')]);
+    const { informer, restarts } = run(client);
+    await informer.waitForSync();
+    await settle();
+    client.closeWatches(CONFIG_MAPS);
+    await settle();
+    const watches = () => client.requests.filter((r) => r.verb === 'watch').length;
+    expect(restarts).toEqual(['relist', 'closed']);
+    expect(watches()).toBe(1); // not yet: the first restart waits 0.5 s ± 20 %
+    for (let i = 0; i < 100 && watches() < 2; i++) await settle();
+    expect(watches()).toBe(2);
+  });
+});

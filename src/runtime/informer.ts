@@ -74,10 +74,17 @@ export class Informer<T extends KubeObject> {
         retries.forget(this.type.plural);
       } catch (err) {
         if (signal.aborted) break;
-        const reason = isGone(err) ? 'expired' : err instanceof SilentWatch ? 'silent' : 'error';
+        const reason = isGone(err)
+          ? 'expired'
+          : err instanceof SilentWatch
+            ? 'silent'
+            : err instanceof ClosedWatch
+              ? 'closed'
+              : 'error';
         if (isGone(err)) this.resourceVersion = undefined;
         this.options.observer?.watchRestarted(this.type.plural, reason);
-        const delay = reason === 'error' ? retries.when(this.type.plural) * (0.8 + Math.random() * 0.4) : 0;
+        const backoff = reason === 'error' || reason === 'closed';
+        const delay = backoff ? retries.when(this.type.plural) * (0.8 + Math.random() * 0.4) : 0;
         logger?.warn(
           { resource: this.type.plural, reason, err: String(err), retryInMs: Math.round(delay) },
           'watch restarting',
@@ -136,16 +143,14 @@ export class Informer<T extends KubeObject> {
       }, SILENCE_MS);
     };
     feed();
+    // The server ends each watch after 5–10 minutes, like client-go, spreading relists out.
+    const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
+    const opened = this.clock.now();
     try {
       await this.client.watch<T>(
         this.type,
         this.options.namespace,
-        {
-          resourceVersion: this.resourceVersion,
-          allowWatchBookmarks: true,
-          // The server ends each watch after 5–10 minutes, like client-go, spreading relists out.
-          timeoutSeconds: 300 + Math.floor(Math.random() * 300),
-        },
+        { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
         (event) => {
           feed();
           this.apply(event);
@@ -157,6 +162,10 @@ export class Informer<T extends KubeObject> {
       signal.removeEventListener('abort', stop);
     }
     if (silent) throw new SilentWatch(SILENCE_MS);
+    // A watch the server closed long before its timeout (a dying API server can end the stream as if it
+    // were done) is a failure: restarted with backoff, so a server that keeps closing it is not hammered.
+    const lasted = this.clock.now() - opened;
+    if (!signal.aborted && lasted < timeoutSeconds * 1000 * EARLY_END_SHARE) throw new ClosedWatch(lasted);
   }
 
   private apply(event: WatchEvent<T>): void {
@@ -181,6 +190,15 @@ export class Informer<T extends KubeObject> {
 
   private emit(event: InformerEvent, object: T, old?: T): void {
     for (const handler of this.handlers) handler(event, object, old);
+  }
+}
+
+/** A watch that ended before this share of its timeout was closed by the server early. */
+const EARLY_END_SHARE = 0.9;
+
+class ClosedWatch extends Error {
+  constructor(ms: number) {
+    super(`the server closed the watch after ${ms} ms, long before its timeout`);
   }
 }
 

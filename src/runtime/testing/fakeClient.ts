@@ -6,7 +6,12 @@ import { objectKey, type KubeObject, type ResourceType } from '../../api/meta.js
 import { ApiError, type Client, type ObjectList, type Query, type WatchEvent } from '../client.js';
 
 type Stored = KubeObject & { spec?: unknown; status?: unknown };
-type Listener = { type: ResourceType; namespace?: string; onEvent: (event: WatchEvent<unknown>) => void };
+type Listener = {
+  type: ResourceType;
+  namespace?: string;
+  onEvent: (event: WatchEvent<unknown>) => void;
+  close: () => void;
+};
 type Verb = 'get' | 'list' | 'create' | 'update' | 'apply' | 'patch' | 'delete' | 'watch';
 
 export interface FakeRequest {
@@ -33,6 +38,11 @@ export class FakeClient implements Client {
   /** Makes the next `times` requests that `match` fail with `error`. */
   failWhen(match: (request: FakeRequest) => boolean, error: ApiError, times = Infinity): void {
     this.failures.push({ match, error, times });
+  }
+
+  /** Ends every open watch of `type` as a server that closes the stream does (cleanly, at once). */
+  closeWatches(type: ResourceType): void {
+    for (const l of this.listeners) if (l.type.plural === type.plural) l.close();
   }
 
   /** Ends every open watch of `type` with a 410 Gone, as a server that compacted its history does. */
@@ -166,9 +176,14 @@ export class FakeClient implements Client {
     await this.handle({ verb: 'watch', resource: type.plural, namespace }, () => undefined);
     return new Promise((done, failed) => {
       // A handler that throws ends its watch with that error, as a real watch stream does.
+      const stop = () => {
+        this.listeners.delete(listener);
+        done();
+      };
       const listener: Listener = {
         type,
         namespace,
+        close: stop,
         onEvent: (event) => {
           try {
             onEvent(event as WatchEvent<T>);
@@ -177,10 +192,6 @@ export class FakeClient implements Client {
             failed(err instanceof Error ? err : new Error(String(err)));
           }
         },
-      };
-      const stop = () => {
-        this.listeners.delete(listener);
-        done();
       };
       this.listeners.add(listener);
       if (signal.aborted) stop();
