@@ -1,4 +1,4 @@
-// HTTP GET of a JSON document with a deadline: the one way providers reach the outside world.
+// HTTP with a deadline, JSON in or out: the one way providers reach the outside world.
 import { fetch } from 'undici';
 import { duration } from '../engine/format.js';
 
@@ -34,20 +34,32 @@ export class HttpFailure extends Error {
   }
 }
 
-export async function getJson(
+interface Exchange {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs?: number;
+  /** Gives up at once when it aborts (shutdown, a lost lease), as a timeout does. */
+  signal?: AbortSignal;
+}
+
+/** One request with a deadline; a 2xx answer's text, else an HttpFailure of the class that went wrong. */
+async function exchange(
   url: string,
-  { headers = {}, timeoutMs = PROVIDER_TIMEOUT_MS }: { headers?: Record<string, string>; timeoutMs?: number },
-): Promise<{ body: unknown; date: number | undefined }> {
-  const signal = AbortSignal.timeout(timeoutMs);
+  { method = 'GET', headers = {}, body, timeoutMs = PROVIDER_TIMEOUT_MS, signal: stop }: Exchange,
+): Promise<{ text: string; date: string | null }> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
   const unanswered = (err: unknown) => {
-    if (signal.aborted) return new HttpFailure('timeout', `did not answer within ${duration(timeoutMs)}`);
+    if (deadline.aborted) return new HttpFailure('timeout', `did not answer within ${duration(timeoutMs)}`);
+    if (stop?.aborted) return new HttpFailure('unreachable', 'was not waited for: the operator is stopping');
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return new HttpFailure('unreachable', `is unreachable: ${cause?.code ?? cause?.message ?? String(err)}`);
   };
   let response;
   let text;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json', ...headers }, signal });
+    response = await fetch(url, { method, headers, body, signal });
     text = await response.text();
   } catch (err) {
     throw unanswered(err);
@@ -60,12 +72,36 @@ export async function getJson(
       response.status,
     );
   }
-  const date = response.headers.get('date');
+  return { text, date: response.headers.get('date') };
+}
+
+export async function getJson(
+  url: string,
+  { headers = {}, timeoutMs }: { headers?: Record<string, string>; timeoutMs?: number },
+): Promise<{ body: unknown; date: number | undefined }> {
+  const { text, date } = await exchange(url, {
+    headers: { accept: 'application/json', ...headers },
+    timeoutMs,
+  });
   try {
     return { body: JSON.parse(text) as unknown, date: date ? Date.parse(date) : undefined };
   } catch {
     throw new HttpFailure('notJson', `did not answer JSON: ${text.slice(0, 200)}`);
   }
+}
+
+/** POSTs `body` as JSON; resolves once the server answered 2xx. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  options: { headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  await exchange(url, {
+    ...options,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: JSON.stringify(body),
+  });
 }
 
 /** The error an answer states: the `error` of a JSON body (Prometheus and many APIs), else its first line. */
