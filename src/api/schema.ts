@@ -64,6 +64,12 @@ export const duration = (description: string, o: { minimum: string; default?: st
   });
 };
 
+/** Marks a schema as PromQL: `autopilot validate` parses such fields (the CRD does not carry the mark). */
+export const PromQL = Symbol('PromQL');
+
+/** A PromQL query, checked by `autopilot validate` with Prometheus' own grammar. */
+export const promql = (description: string) => Type.String({ description, maxLength: 4096, [PromQL]: true });
+
 /** A non-negative resource quantity such as 250m, 1.5, 128Mi or 2Gi. */
 export const quantity = (description: string) =>
   Type.String({

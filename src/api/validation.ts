@@ -4,8 +4,10 @@ import { parse as parseCel } from '@marcbachmann/cel-js';
 import { Ajv, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import { customResourceDefinition } from './crd.js';
-import type { CelRule } from './schema.js';
-import { API_VERSION, kinds } from './v1alpha1/index.js';
+import { checkObjectMeta } from './objectMeta.js';
+import { promqlSyntaxError } from './promql.js';
+import { PromQL, type CelRule } from './schema.js';
+import { API_VERSION, GROUP, kinds } from './v1alpha1/index.js';
 import type { KindDefinition } from './v1alpha1/kind.js';
 
 export interface FieldError {
@@ -18,7 +20,6 @@ const addFormats = formatsPlugin as unknown as (ajv: Ajv, formats: string[]) => 
 const BLOCKING = new Set(['required', 'type', 'enum']);
 const RULES_NOT_CHECKED =
   'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** `/spec/targets/1/name` → `spec.targets[1].name`. */
 export function fieldPath(pointer: string): string {
@@ -124,8 +125,38 @@ function describe(error: ErrorObject): FieldError {
   }
 }
 
+/**
+ * The paths of a kind's PromQL fields, e.g. `spec.metrics.prometheus.queries.revenue`; `[*]` stands for
+ * every item of a list. Found by the schema's PromQL mark, so a new query field is parsed without more code.
+ */
+export function promqlPaths(definition: KindDefinition): string[] {
+  const paths: string[] = [];
+  const walk = (schema: Record<string | symbol, unknown>, path: string) => {
+    if (schema[PromQL]) paths.push(path);
+    for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, typeof schema>))
+      walk(child, `${path}.${name}`);
+    if (schema.items) walk(schema.items as typeof schema, `${path}[*]`);
+  };
+  walk(definition.spec as unknown as Record<string | symbol, unknown>, 'spec');
+  return paths;
+}
+
+/** The values at a PromQL path in a document, each with its concrete path (list indexes filled in). */
+function valuesAt(document: unknown, path: string): [string, unknown][] {
+  let found: [string, unknown][] = [['', document]];
+  for (const step of path.match(/[^.[\]]+|\[\*\]/g) ?? []) {
+    found = found.flatMap(([at, node]) => {
+      if (node === null || typeof node !== 'object') return [];
+      if (step === '[*]')
+        return Array.isArray(node) ? node.map((item, i): [string, unknown] => [`${at}[${i}]`, item]) : [];
+      return [[at ? `${at}.${step}` : step, (node as Record<string, unknown>)[step]]];
+    });
+  }
+  return found.filter(([, value]) => value !== undefined);
+}
+
 export class ManifestValidator {
-  private readonly byKind = new Map<string, ValidateFunction>();
+  private readonly byKind = new Map<string, { validate: ValidateFunction; promql: string[] }>();
 
   constructor(definitions: readonly KindDefinition[] = kinds) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -143,24 +174,38 @@ export class ManifestValidator {
     }
     for (const definition of definitions) {
       const schema = customResourceDefinition(definition).spec.versions[0]?.schema?.openAPIV3Schema;
-      this.byKind.set(definition.kind, ajv.compile(rejectUnknownFields(schema) as object));
+      this.byKind.set(definition.kind, {
+        validate: ajv.compile(rejectUnknownFields(schema) as object),
+        promql: promqlPaths(definition),
+      });
     }
   }
 
-  /** Whether the object is one of ours (apiVersion autopilot.ventures/v1alpha1 or any version of the group). */
-  static isAutoPilotObject(doc: unknown): doc is { apiVersion: string; kind?: unknown } {
-    const apiVersion = (doc as { apiVersion?: unknown } | null)?.apiVersion;
-    return typeof apiVersion === 'string' && apiVersion.startsWith(API_VERSION.split('/')[0] + '/');
+  /**
+   * Whether a document is meant to be one of ours: its apiVersion is in our group, or its kind is one of
+   * ours (so a misspelt group is reported, not skipped).
+   */
+  isAutoPilotObject(doc: unknown): doc is { apiVersion?: unknown; kind?: unknown } {
+    const { apiVersion, kind } = (doc ?? {}) as { apiVersion?: unknown; kind?: unknown };
+    return (
+      (typeof apiVersion === 'string' && apiVersion.startsWith(`${GROUP}/`)) ||
+      (typeof kind === 'string' && this.byKind.has(kind))
+    );
   }
 
   /** Errors the API server would report for this object on create; status is ignored as the server does. */
   validate(doc: unknown): FieldError[] {
     const { apiVersion, kind, metadata, status: _status, ...rest } = doc as Record<string, unknown>;
     if (apiVersion !== API_VERSION) {
-      return [{ path: 'apiVersion', message: `Unsupported value: supported values: "${API_VERSION}"` }];
+      return [
+        {
+          path: 'apiVersion',
+          message: `Unsupported value: ${JSON.stringify(apiVersion ?? '')}: supported values: "${API_VERSION}"`,
+        },
+      ];
     }
-    const validate = typeof kind === 'string' ? this.byKind.get(kind) : undefined;
-    if (!validate) {
+    const known = typeof kind === 'string' ? this.byKind.get(kind) : undefined;
+    if (!known) {
       return [
         {
           path: 'kind',
@@ -168,25 +213,24 @@ export class ManifestValidator {
         },
       ];
     }
-    const errors: FieldError[] = [];
-    const name = (metadata as { name?: unknown } | undefined)?.name;
-    if (typeof name !== 'string' || name === '')
-      errors.push({ path: 'metadata.name', message: 'Required value' });
-    else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
-      errors.push({
-        path: 'metadata.name',
-        message: 'a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, - or .',
-      });
-    }
+    const errors = checkObjectMeta(metadata);
     // A JSON copy: defaults are filled into it, and CEL wants plain objects of this realm.
     const copy: unknown = JSON.parse(JSON.stringify({ apiVersion, kind, metadata, ...rest }));
-    if (validate(copy)) return errors;
-    let found = validate.errors ?? [];
-    // Like the API server: CEL rules are not reported while a required, typed or enum field is wrong.
-    if (found.some((e) => BLOCKING.has(e.keyword))) {
-      found = found.filter((e) => e.keyword !== 'x-kubernetes-validations');
-      errors.push({ path: 'object', message: RULES_NOT_CHECKED });
+    if (!known.validate(copy)) {
+      let found = known.validate.errors ?? [];
+      // Like the API server: CEL rules are not reported while a required, typed or enum field is wrong.
+      const blocked = found.some((e) => BLOCKING.has(e.keyword));
+      if (blocked) found = found.filter((e) => e.keyword !== 'x-kubernetes-validations');
+      errors.unshift(...found.map(describe));
+      if (blocked) errors.push({ path: 'object', message: RULES_NOT_CHECKED });
     }
-    return [...found.map(describe), ...errors];
+    // What the API server cannot see: a query Prometheus will refuse at every read.
+    for (const path of known.promql) {
+      for (const [at, query] of valuesAt(rest, path)) {
+        const error = typeof query === 'string' ? promqlSyntaxError(query) : undefined;
+        if (error) errors.push({ path: at, message: `PromQL syntax error at ${error}` });
+      }
+    }
+    return errors;
   }
 }

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The `autopilot` command: dispatches to its subcommands.
-import { parseArgs } from 'node:util';
 import { modules } from '../controllers/index.js';
 import { UsageError } from '../runtime/flags.js';
 import { planCommand, planUsage } from './plan.js';
@@ -13,7 +12,9 @@ const usage = `usage: autopilot <command> [flags]
 Commands:
   run [flags]                   run the operator (see autopilot run --help)
   plan [-n NS | -A]             print what the operator would decide for each object now
-  validate -f FILE|DIR [-f …]   check manifests against the AutoPilot CRD schemas and rules, offline
+  validate -f FILE|DIR [-f …] [--allow-empty]
+                                check manifests as the API server would, and their PromQL, offline;
+                                finding no AutoPilot object fails unless --allow-empty
   simulate -f SCENARIO|DIR      compare AutoPilot's decisions with baselines on simulated portfolios
   help                          show this help`;
 
@@ -45,13 +46,8 @@ async function dispatch(command: string, rest: string[]): Promise<number> {
       return runOperator(rest, modules);
     case 'plan':
       return planCommand(rest, modules);
-    case 'validate': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { filename: { type: 'string', short: 'f', multiple: true } },
-      });
-      return validateCommand(values.filename ?? []);
-    }
+    case 'validate':
+      return validateCommand(rest);
     case 'simulate':
       return simulateCommand(rest);
     case 'help':

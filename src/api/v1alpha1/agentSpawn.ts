@@ -17,6 +17,7 @@ import {
   oneOf,
   opaque,
   optional,
+  promql,
   quantity,
   secretKeyRef,
   stringMap,
@@ -84,9 +85,8 @@ const ScoreSource = group(
       object('One PromQL query answering one series per agent.', {
         address: optional(url('Prometheus base URL; empty uses the operator default.')),
         bearerTokenSecretRef: optional(secretKeyRef('Bearer token sent to Prometheus.')),
-        query: text(
+        query: promql(
           'PromQL query whose result is an instant vector with one series per agent, e.g. agent_performance_score{namespace="agents"}.',
-          { maxLength: 4096 },
         ),
         podLabel: textDefault('Label of each series that names its Pod.', 'pod', { maxLength: 128 }),
       }),

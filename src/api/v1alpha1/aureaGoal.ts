@@ -11,6 +11,7 @@ import {
   observedGeneration,
   oneOf,
   optional,
+  promql,
   text,
   timestamp,
   url,
@@ -85,9 +86,7 @@ export const AureaGoalSpec = object(
           ['Operator', 'Prometheus'] as const,
           'Operator',
         ),
-        query: optional(
-          text('PromQL query whose single result is the metric (source Prometheus).', { maxLength: 4096 }),
-        ),
+        query: optional(promql('PromQL query whose single result is the metric (source Prometheus).')),
         address: optional(url('Prometheus base URL (source Prometheus); empty uses the operator default.')),
       },
       [

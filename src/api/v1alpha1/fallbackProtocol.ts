@@ -15,6 +15,7 @@ import {
   observedGeneration,
   oneOf,
   optional,
+  promql,
   secretKeyRef,
   text,
   textDefault,
@@ -77,13 +78,11 @@ const Probe = group('How each target is probed: on timers of its own, never insi
 const Traffic = object(
   'The real traffic’s error rate per target, read from Prometheus: a passive signal beside the probes. Missing, stale or thin data (below minimumRequests) never counts as down.',
   {
-    errorRateQuery: text(
+    errorRateQuery: promql(
       'PromQL whose single result is a target’s error rate (0.05 = 5 %); {{target}} is replaced by the target’s name, e.g. sum(rate(payments_gateway_errors_total{gateway="{{target}}"}[1m])) / sum(rate(payments_gateway_requests_total{gateway="{{target}}"}[1m])).',
-      { maxLength: 4096 },
     ),
-    requestCountQuery: text(
+    requestCountQuery: promql(
       'PromQL whose single result is the number of requests that error rate covers, with {{target}} as above, e.g. sum(increase(payments_gateway_requests_total{gateway="{{target}}"}[1m])).',
-      { maxLength: 4096 },
     ),
     minimumRequests: integer(
       'Below this many requests the error rate is not judged: one error in two requests is not a 50 % error rate.',

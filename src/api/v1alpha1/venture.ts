@@ -15,6 +15,7 @@ import {
   oneOf,
   opaque,
   optional,
+  promql,
   quantity,
   secretKeyRef,
   stringMap,
@@ -37,7 +38,7 @@ export const StatusLimits = {
 } as const;
 export const DecisionActions = ['Scale', 'Terminate', 'Optimize', 'Hold'] as const;
 
-const query = (what: string) => text(`PromQL query whose single result is ${what}.`, { maxLength: 4096 });
+const query = (what: string) => promql(`PromQL query whose single result is ${what}.`);
 const jsonPath = (what: string) =>
   text(`Dot path in the JSON document to ${what}, e.g. metrics.revenue.`, { maxLength: 512 });
 

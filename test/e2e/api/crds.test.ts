@@ -1,11 +1,13 @@
 // The five CRDs on a real API server: established, samples accepted with defaults, bad input rejected
-// with the same message `autopilot validate` gives, and kubectl's columns, categories and explain.
+// with the same message `autopilot validate` gives (or, for a validate-only fixture, accepted by the server
+// and rejected by validate), YAML read as kubectl reads it, and kubectl's columns, categories and explain.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { ManifestValidator } from '../../../src/api/validation.js';
+import { readManifests } from '../../../src/cli/validate.js';
 import { GROUP, VERSION, kinds } from '../../../src/api/v1alpha1/index.js';
 import { installCrds, repoRoot } from '../support/crds.js';
 import { kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
@@ -19,7 +21,7 @@ const ns = useNamespace('api');
 const validator = new ManifestValidator();
 const pluralOf = (kind: string) => kinds.find((k) => k.kind === kind)!.plural;
 
-function create(doc: Manifest) {
+function create(doc: Manifest, dryRun?: 'All') {
   return custom.createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
@@ -27,6 +29,7 @@ function create(doc: Manifest) {
     plural: pluralOf(doc.kind),
     body: doc,
     fieldValidation: 'Strict', // what kubectl apply does by default
+    ...(dryRun && { dryRun }),
   });
 }
 
@@ -36,13 +39,20 @@ const samples = readdirSync(samplesDir).map((file) => ({
   doc: parse(readFileSync(join(samplesDir, file), 'utf8')) as Manifest,
 }));
 
+/**
+ * Each fixture's header says what `autopilot validate` reports (`# expect-path:`, `# expect:`), what the API
+ * server says when its words differ (`# expect-server:`, e.g. a value it cannot decode), or that the server
+ * accepts it (`# validate-only:` and why: PromQL is beyond the server's reach).
+ */
 const invalidDir = join(repoRoot, 'test', 'fixtures', 'invalid');
 const invalid = readdirSync(invalidDir).map((file) => {
   const text = readFileSync(join(invalidDir, file), 'utf8');
-  const [, path] = /^# expect-path: (.+)$/m.exec(text) ?? [];
-  const [, message] = /^# expect: (.+)$/m.exec(text) ?? [];
+  const header = (name: string) => new RegExp(`^# ${name}: (.+)$`, 'm').exec(text)?.[1];
+  const [path, message] = [header('expect-path'), header('expect')];
   if (!path || !message) throw new Error(`${file} lacks its # expect-path: and # expect: lines`);
-  return { file, path, message, doc: parseAllDocuments(text)[0]!.toJS() as Manifest };
+  // Read as kubectl reads it, so the server sees what kubectl would send.
+  const doc = readManifests(text)[0]!.value as Manifest;
+  return { file, path, message, server: header('expect-server'), validateOnly: header('validate-only'), doc };
 });
 
 beforeAll(async () => {
@@ -98,19 +108,22 @@ describe('the AutoPilot CRDs', () => {
     for (const { file, doc } of samples) expect([file, validator.validate(doc)]).toEqual([file, []]);
   });
 
-  it.each(invalid.map((c) => [c.file, c] as const))(
+  it.each(invalid.filter((c) => !c.validateOnly).map((c) => [c.file, c] as const))(
     'rejects %s on the API server and in autopilot validate, with the same message',
-    async (_file, { path, message, doc }) => {
-      const rejection = await create(doc).then(
+    async (_file, { path, message, server, doc }) => {
+      const rejection = await create(doc, 'All').then(
         () => undefined,
         (err: unknown) => err,
       );
       expect(rejection).toBeInstanceOf(ApiException);
       const { code, body } = rejection as ApiException<string>;
-      expect([400, 422]).toContain(code); // 400: strict decoding (unknown field); 422: schema and CEL
+      expect([400, 422]).toContain(code); // 400: decoding (unknown field, wrong type); 422: schema and CEL
       const serverMessage = (JSON.parse(body) as { message: string }).message;
-      expect(serverMessage).toContain(path);
-      expect(serverMessage).toContain(message);
+      if (server) expect(serverMessage).toContain(server);
+      else {
+        expect(serverMessage).toContain(path);
+        expect(serverMessage).toContain(message);
+      }
 
       const offline = validator.validate(doc);
       expect(offline).toContainEqual(
@@ -118,6 +131,23 @@ describe('the AutoPilot CRDs', () => {
       );
     },
   );
+
+  it.each(invalid.filter((c) => c.validateOnly).map((c) => [c.file, c] as const))(
+    'accepts %s on the API server, and autopilot validate rejects it',
+    async (_file, { path, message, doc }) => {
+      await create(doc, 'All');
+      expect(validator.validate(doc)).toContainEqual({ path, message: expect.stringContaining(message) });
+    },
+  );
+
+  it('reads YAML as kubectl does', async () => {
+    const file = join(repoRoot, 'test', 'fixtures', 'yaml', 'spellings.yaml');
+    const read = JSON.parse(
+      await kubectl('create', '--dry-run=client', '-o', 'json', '-n', ns.name, '-f', file),
+    ) as Manifest;
+    expect(read.spec).toHaveProperty('oct', 493); // kubectl itself read YAML 1.1
+    expect((readManifests(readFileSync(file, 'utf8'))[0]!.value as Manifest).spec).toEqual(read.spec);
+  });
 
   it('shows the columns of `kubectl get ventures` and `kubectl get ag` and lists all kinds under `kubectl get autopilot`', async () => {
     const ventures = await kubectl('get', 'vt', '-n', ns.name);
