@@ -1,10 +1,10 @@
-// How the metrics providers tell failures apart (network, timeout, 4xx, 5xx, a bad answer), each with its own
-// reason and advice, against local HTTP servers answering as Prometheus and a JSON endpoint do.
+// How the metrics providers read and tell failures apart (network, timeout, 4xx, 5xx, a bad answer), each
+// with its own reason and advice, against local HTTP servers answering as Prometheus and a JSON endpoint do.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type RequestListener } from 'node:http';
 import { ProviderError } from './http.js';
-import { readHttpJson } from './httpJson.js';
-import { readPrometheus } from './prometheus.js';
+import { readHttpJson, readHttpJsonMap } from './httpJson.js';
+import { readPrometheus, readPrometheusSeries } from './prometheus.js';
 
 interface LocalServer {
   url: string;
@@ -272,5 +272,120 @@ describe('readHttpJson', () => {
     const slow = await failureOf(read('/slow', undefined, 300));
     expect(slow.reason).toBe('MetricsEndpointUnreachable');
     expect(slow.message).toBe(`the metrics endpoint ${endpoint.url}/slow did not answer within 300ms`);
+  });
+});
+
+describe('readPrometheusSeries', () => {
+  // Two agents scraped 40 s apart, queried at 1_800_000_100: the values carry the query time, the
+  // timestamp() query the scrape times.
+  const vector = (result: { metric: Record<string, string>; value: [number, string] }[]) =>
+    json(200, { status: 'success', data: { resultType: 'vector', result } });
+  const answers: Record<string, RequestListener> = {
+    score: vector([
+      { metric: { pod: 'a', job: 'agents' }, value: [1_800_000_100, '0.9'] },
+      { metric: { pod: 'b', job: 'agents' }, value: [1_800_000_100, '0.4'] },
+    ]),
+    'timestamp(score)': vector([
+      { metric: { pod: 'a', job: 'agents' }, value: [1_800_000_100, '1800000090'] },
+      { metric: { pod: 'b', job: 'agents' }, value: [1_800_000_100, '1800000050'] },
+    ]),
+    twice: vector([
+      { metric: { pod: 'a', job: 'x' }, value: [1_800_000_100, '0.9'] },
+      { metric: { pod: 'a', job: 'y' }, value: [1_800_000_100, '0.8'] },
+    ]),
+    'timestamp(twice)': vector([]),
+    unlabelled: vector([{ metric: {}, value: [1_800_000_100, '0.9'] }]),
+    'timestamp(unlabelled)': vector([]),
+    'bad(': json(400, { status: 'error', errorType: 'bad_data', error: 'parse error' }),
+    'timestamp(bad()': json(400, { status: 'error', errorType: 'bad_data', error: 'parse error' }),
+  };
+  let prometheus: LocalServer;
+  beforeAll(async () => {
+    prometheus = await serve((req, res) => {
+      const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+      (answers[query] ?? json(200, { status: 'success', data: { resultType: 'vector', result: [] } }))(
+        req,
+        res,
+      );
+    });
+  });
+  afterAll(() => prometheus.close());
+  const source = (query: string) => ({
+    name: 'the score query',
+    queryField: 'spec.score.prometheus.query',
+    settingsField: 'spec.score.prometheus',
+    kind: 'AgentSpawn',
+    query,
+    label: 'pod',
+  });
+
+  it('reads a sample per pod, stamped with its scrape time rather than the query time', async () => {
+    expect(await readPrometheusSeries(prometheus.url, source('score'))).toEqual(
+      new Map([
+        ['a', { value: 0.9, at: 1_800_000_090_000 }],
+        ['b', { value: 0.4, at: 1_800_000_050_000 }],
+      ]),
+    );
+  });
+
+  it('refuses two series for one pod and series without the label, saying how to fix the query', async () => {
+    const twice = await failureOf(readPrometheusSeries(prometheus.url, source('twice')));
+    expect(twice).toMatchObject({
+      reason: 'PrometheusQueryFailed',
+      message: expect.stringContaining(
+        'more than one series with pod="a"; aggregate them, e.g. max by (pod)',
+      ),
+    });
+    const unlabelled = await failureOf(readPrometheusSeries(prometheus.url, source('unlabelled')));
+    expect(unlabelled.message).toMatch(/^the score query returned 1 series without the label pod/);
+  });
+
+  it('names the AgentSpawn’s fields in its advice', async () => {
+    const invalid = await failureOf(readPrometheusSeries(prometheus.url, source('bad(')));
+    expect(invalid).toMatchObject({
+      reason: 'PrometheusQueryInvalid',
+      message: expect.stringMatching(/^the score query is invalid: .*; fix spec\.score\.prometheus\.query$/),
+    });
+    const refused = await failureOf(readPrometheusSeries(await nothingListening(), source('score')));
+    expect(refused.reason).toBe('PrometheusUnreachable');
+  });
+});
+
+describe('readHttpJsonMap', () => {
+  let endpoint: LocalServer;
+  beforeAll(async () => {
+    endpoint = await serve((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/scores')
+        return json(200, { scores: { a: 0.9, b: '0.4', c: null }, measuredAt: '2027-01-15T08:00:00Z' })(
+          req,
+          res,
+        );
+      if (path === '/list') return json(200, { scores: [0.9] })(req, res);
+      res.writeHead(500).end('down');
+    });
+  });
+  afterAll(() => endpoint.close());
+  const source = { settingsField: 'spec.score.http', kind: 'AgentSpawn' };
+
+  it('reads a value per name at the document’s time; what is not a number reads as NaN', async () => {
+    const at = Date.parse('2027-01-15T08:00:00Z');
+    expect(await readHttpJsonMap(`${endpoint.url}/scores`, 'scores', 'measuredAt', source)).toEqual(
+      new Map([
+        ['a', { value: 0.9, at }],
+        ['b', { value: 0.4, at }],
+        ['c', { value: NaN, at }],
+      ]),
+    );
+  });
+
+  it('says where the object is missing, and names the AgentSpawn in its advice', async () => {
+    const list = await failureOf(readHttpJsonMap(`${endpoint.url}/list`, 'scores', undefined, source));
+    expect(list).toMatchObject({
+      reason: 'MetricsEndpointInvalidResponse',
+      message: `the metrics endpoint ${endpoint.url}/list has no object at scores; check spec.score.http`,
+    });
+    const down = await failureOf(readHttpJsonMap(`${endpoint.url}/down`, 'scores', undefined, source));
+    expect(down.message).toMatch(/HTTP 500: down; the endpoint failed, nothing to fix in the AgentSpawn$/);
   });
 });

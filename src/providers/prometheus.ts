@@ -1,6 +1,31 @@
-// Reads business metrics with PromQL: one instant query per metric; an empty result is missing data, not zero.
-import { MetricNames, type MetricName, type MetricsObservation } from '../engine/venture/metrics.js';
+// Reads metrics with PromQL: a Venture's business metrics (one instant query per metric; an empty result
+// is missing data, not zero), or one query answering a series per object, such as each agent's score.
+import {
+  MetricNames,
+  type MetricName,
+  type MetricsObservation,
+  type Sample,
+} from '../engine/venture/metrics.js';
 import { getJson, HttpFailure, ProviderError, redact } from './http.js';
+
+/** Where a query comes from, so that an error says which field of which kind to fix. */
+export interface QuerySource {
+  /** The query in messages, e.g. "the revenue query". */
+  name: string;
+  /** The field holding the query, e.g. spec.metrics.prometheus.queries.revenue. */
+  queryField: string;
+  /** The field of the Prometheus settings (address, bearerTokenSecretRef), e.g. spec.metrics.prometheus. */
+  settingsField: string;
+  /** The kind whose object asked, e.g. Venture. */
+  kind: string;
+}
+
+const ventureQuery = (metric: MetricName): QuerySource => ({
+  name: `the ${metric} query`,
+  queryField: `spec.metrics.prometheus.queries.${metric}`,
+  settingsField: 'spec.metrics.prometheus',
+  kind: 'Venture',
+});
 
 interface QueryResponse {
   status: 'success' | 'error';
@@ -27,9 +52,10 @@ export async function readPrometheus(
     metrics.map(async (metric) => {
       const url = `${base}/api/v1/query?query=${encodeURIComponent(queries[metric]!)}`;
       try {
-        return sampleOf(metric, (await getJson(url, { headers, timeoutMs })).body as QueryResponse);
+        return sampleOf(metric, vectorOf(ventureQuery(metric), await query(url, headers, timeoutMs)));
       } catch (err) {
-        if (err instanceof HttpFailure) return explain(err, metric, address, bearerToken !== undefined);
+        if (err instanceof HttpFailure)
+          return explain(err, ventureQuery(metric), address, bearerToken !== undefined);
         if (err instanceof ProviderError) return err;
         throw err;
       }
@@ -48,20 +74,23 @@ export async function readPrometheus(
   return observation;
 }
 
-function sampleOf(metric: MetricName, answer: QueryResponse) {
+const query = async (url: string, headers: Record<string, string>, timeoutMs: number | undefined) =>
+  (await getJson(url, { headers, timeoutMs })).body as QueryResponse;
+
+function vectorOf(source: QuerySource, answer: QueryResponse) {
   if (answer.status !== 'success' || !answer.data) {
-    throw new ProviderError(
-      'PrometheusQueryFailed',
-      `the ${metric} query failed: ${answer.error ?? 'no data'}`,
-    );
+    throw new ProviderError('PrometheusQueryFailed', `${source.name} failed: ${answer.error ?? 'no data'}`);
   }
-  const series = answer.data.result;
   if (answer.data.resultType !== 'vector') {
     throw new ProviderError(
       'PrometheusQueryFailed',
-      `the ${metric} query must return an instant vector, got ${answer.data.resultType}`,
+      `${source.name} must return an instant vector, got ${answer.data.resultType}`,
     );
   }
+  return answer.data.result;
+}
+
+function sampleOf(metric: MetricName, series: ReturnType<typeof vectorOf>) {
   if (series.length > 1) {
     throw new ProviderError(
       'PrometheusQueryFailed',
@@ -73,15 +102,65 @@ function sampleOf(metric: MetricName, answer: QueryResponse) {
 }
 
 /**
+ * One query answering a series per object, keyed by the value of each series' `label` (e.g. pod). An
+ * instant query stamps every value with the query's time, so `timestamp(query)` is asked alongside it:
+ * a sample's time is when Prometheus scraped it, and a dead exporter's last value reads as old, not
+ * fresh. Two series for one object, or series without the label, are errors to fix in the query.
+ */
+export async function readPrometheusSeries(
+  address: string,
+  source: QuerySource & { query: string; label: string },
+  bearerToken?: string,
+  { timeoutMs }: { timeoutMs?: number } = {},
+): Promise<Map<string, Sample>> {
+  const headers: Record<string, string> = bearerToken ? { authorization: `Bearer ${bearerToken}` } : {};
+  const url = (promql: string) =>
+    `${address.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(promql)}`;
+  let answers;
+  try {
+    answers = await Promise.all(
+      [source.query, `timestamp(${source.query})`].map(async (promql) =>
+        vectorOf(source, await query(url(promql), headers, timeoutMs)),
+      ),
+    );
+  } catch (err) {
+    throw err instanceof HttpFailure ? explain(err, source, address, bearerToken !== undefined) : err;
+  }
+  const [values, times] = answers as [ReturnType<typeof vectorOf>, ReturnType<typeof vectorOf>];
+  const key = (series: { metric: Record<string, string> }) => series.metric[source.label];
+  const unlabelled = values.filter((series) => key(series) === undefined).length;
+  if (unlabelled) {
+    throw new ProviderError(
+      'PrometheusQueryFailed',
+      `${source.name} returned ${unlabelled} series without the label ${source.label}; keep it in the query (e.g. max by (${source.label}) (...)) or name the right label`,
+    );
+  }
+  const scrapedAt = new Map(times.map((series) => [key(series), Number(series.value[1]) * 1000]));
+  const samples = new Map<string, Sample>();
+  for (const series of values) {
+    const name = key(series)!;
+    if (samples.has(name)) {
+      throw new ProviderError(
+        'PrometheusQueryFailed',
+        `${source.name} returned more than one series with ${source.label}="${name}"; aggregate them, e.g. max by (${source.label}) (...)`,
+      );
+    }
+    samples.set(name, { value: Number(series.value[1]), at: scrapedAt.get(name) ?? NaN });
+  }
+  return samples;
+}
+
+/**
  * The reason and advice for a failed query. 400 and 422 are Prometheus saying the query itself is wrong
  * (bad_data: it does not parse; execution: it cannot be evaluated); every other failure is Prometheus-wide.
  */
 function explain(
   failure: HttpFailure,
-  metric: MetricName,
+  source: QuerySource,
   address: string,
   withToken: boolean,
 ): ProviderError {
+  const settings = source.settingsField;
   const at = `Prometheus at ${redact(address)}`;
   switch (failure.kind) {
     case 'unreachable':
@@ -92,13 +171,13 @@ function explain(
     case 'serverError':
       return new ProviderError(
         'PrometheusUnavailable',
-        `${at} ${failure.message}; Prometheus is overloaded or not ready, nothing to fix in the Venture`,
+        `${at} ${failure.message}; Prometheus is overloaded or not ready, nothing to fix in the ${source.kind}`,
       );
     case 'clientError':
       if (failure.status === 400 || failure.status === 422) {
         return new ProviderError(
           'PrometheusQueryInvalid',
-          `the ${metric} query is invalid: Prometheus ${failure.message}; fix spec.metrics.prometheus.queries.${metric}`,
+          `${source.name} is invalid: Prometheus ${failure.message}; fix ${source.queryField}`,
         );
       }
       if (failure.status === 401 || failure.status === 403) {
@@ -106,14 +185,14 @@ function explain(
           'PrometheusUnauthorized',
           `${at} ${failure.message}; ${
             withToken
-              ? 'check the bearer token in the Secret spec.metrics.prometheus.bearerTokenSecretRef names'
-              : 'it wants a bearer token: set spec.metrics.prometheus.bearerTokenSecretRef'
+              ? `check the bearer token in the Secret ${settings}.bearerTokenSecretRef names`
+              : `it wants a bearer token: set ${settings}.bearerTokenSecretRef`
           }`,
         );
       }
       return new ProviderError(
         'PrometheusRequestRejected',
-        `${at} ${failure.message}; check that spec.metrics.prometheus.address (or --prometheus-address) is Prometheus’ base URL`,
+        `${at} ${failure.message}; check that ${settings}.address (or --prometheus-address) is Prometheus’ base URL`,
       );
   }
 }
