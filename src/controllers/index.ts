@@ -2,6 +2,7 @@
 import type { FlagSet } from '../runtime/flags.js';
 import type { ControllerModule } from '../runtime/module.js';
 import type { SharedSettings } from './shared.js';
+import { agentSpawnModule } from './agentspawn/index.js';
 import { ventureModule } from './venture/index.js';
 
-export const modules: ControllerModule<FlagSet, SharedSettings>[] = [ventureModule];
+export const modules: ControllerModule<FlagSet, SharedSettings>[] = [ventureModule, agentSpawnModule];

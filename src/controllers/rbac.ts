@@ -3,8 +3,16 @@
 // exactly the calls its code makes; the chart e2e runs the operator as the chart's ServiceAccount and
 // fails on any 403, so a missing rule shows there.
 import type { ResourceType } from '../api/meta.js';
-import { DEPLOYMENTS, EVENTS, LEASES, RESOURCE_QUOTAS, SECRETS } from '../api/resources.js';
-import { VENTURES } from '../api/v1alpha1/index.js';
+import {
+  CONFIG_MAPS,
+  DEPLOYMENTS,
+  EVENTS,
+  LEASES,
+  PODS,
+  RESOURCE_QUOTAS,
+  SECRETS,
+} from '../api/resources.js';
+import { AGENT_SPAWNS, VENTURES } from '../api/v1alpha1/index.js';
 
 /** rbac.authorization.k8s.io/v1 PolicyRule, as the chart writes it. */
 export interface PolicyRule {
@@ -41,6 +49,19 @@ export const controllerRules: Record<string, PolicyRule[]> = {
     allow(DEPLOYMENTS, [...READ, 'create', 'patch', 'delete']),
     allow(SECRETS, ['get']), // a metrics provider's bearer token or headers, by the name the spec gives
     allow(RESOURCE_QUOTAS, ['list']), // the pod limit freed replicas are redistributed within
+  ],
+  agentspawn: [
+    allow(AGENT_SPAWNS, READ), // the informer
+    allow(AGENT_SPAWNS, ['patch'], 'status'), // the decision before acting (write-ahead), then the cycle's status
+    // Children and their ConfigMaps carry an owner reference with blockOwnerDeletion (see venture's rule).
+    allow(AGENT_SPAWNS, ['update'], 'finalizers'),
+    // The population, listed fresh each cycle; children created and (exploit) deleted; trainees marked
+    // with their session and successful ones labelled trainers; get for a child's name found taken.
+    allow(PODS, ['get', 'list', 'create', 'patch', 'delete']),
+    // Knowledge: listed each cycle, copied into trainees (merge patch), created for children, deleted
+    // with a replaced child or a child Kubernetes refused.
+    allow(CONFIG_MAPS, ['get', 'list', 'create', 'patch', 'delete']),
+    allow(SECRETS, ['get']), // the score source's bearer token or Authorization header
   ],
 };
 

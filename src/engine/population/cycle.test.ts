@@ -10,6 +10,7 @@ import type { AgentObservation } from './agents.js';
 import {
   boundSessions,
   commitDecision,
+  cycleDueIn,
   decidePopulation,
   recordOf,
   type PopulationDecision,
@@ -232,5 +233,36 @@ describe('boundSessions', () => {
     expect(bounded).toHaveLength(1 + PopulationLimits.finishedSessions);
     expect(bounded[0]?.id).toBe('s-99');
     expect(bounded[1]?.id).toBe('s-29');
+  });
+});
+
+describe('cycleDueIn', () => {
+  const status = (over: Partial<AgentSpawnStatus> = {}): AgentSpawnStatus => ({
+    observedGeneration: 1,
+    lastCycleTime: isoTime(NOW - 4_000),
+    ...over,
+  });
+  const due = (s: AgentSpawnStatus, over: { generation?: number; approved?: string } = {}) =>
+    cycleDueIn(s, { intervalMs: 10_000, generation: 1, now: NOW, ...over });
+
+  it('is one interval after the last cycle', () => {
+    expect(due(status())).toBe(6_000);
+    expect(due(status({ lastCycleTime: isoTime(NOW - 60_000) }))).toBe(0);
+  });
+
+  it('is now for a first cycle, a changed spec, or an approval of a waiting decision', () => {
+    expect(due({})).toBe(0);
+    expect(due(status({ lastCycleTime: 'not a time' }))).toBe(0);
+    expect(due(status(), { generation: 2 })).toBe(0);
+    const waiting = {
+      id: 'spawn-1',
+      action: 'Spawn' as const,
+      reason: 'r',
+      decidedAt: isoTime(NOW),
+      state: 'PendingApproval' as const,
+    };
+    expect(due(status({ history: [waiting] }), { approved: 'spawn-1' })).toBe(0);
+    expect(due(status({ history: [waiting] }), { approved: 'spawn-0' })).toBe(6_000);
+    expect(due(status({ history: [{ ...waiting, state: 'Applied' }] }), { approved: 'spawn-1' })).toBe(6_000);
   });
 });

@@ -9,7 +9,7 @@ import {
   type SessionRecord,
 } from '../../api/v1alpha1/agentSpawn.js';
 import type { DecisionState } from '../../api/decision.js';
-import { clip, epochMs, isoTime, num } from '../format.js';
+import { clip, epochMs, isoTime, num, timeOr } from '../format.js';
 import { shortHash } from '../venture/decision.js';
 import { membersOf, type AgentObservation, type PopulationIdentity } from './agents.js';
 import { planReplacements, reviewFailingChildren, type FailingChild } from './exploit.js';
@@ -360,4 +360,20 @@ export function recordOf(decision: PopulationDecision, state: DecisionState): Po
     case 'Hold':
       return base;
   }
+}
+
+/**
+ * How long until the next cycle is due (0: now). Now when the spec changed since the last one or when
+ * the approve annotation names a decision waiting for it; else one interval after the last cycle.
+ */
+export function cycleDueIn(
+  status: AgentSpawnStatus,
+  o: { intervalMs: number; generation?: number; approved?: string; now: number },
+): number {
+  if (o.generation !== undefined && status.observedGeneration !== o.generation) return 0;
+  const waiting = status.history?.some((d) => d.state === 'PendingApproval' && d.id === o.approved);
+  if (waiting) return 0;
+  // An unreadable time must not postpone cycles forever: it counts as long ago.
+  const last = timeOr(status.lastCycleTime, -Infinity);
+  return Math.max(0, last + o.intervalMs - o.now);
 }

@@ -211,3 +211,11 @@ export function concludeSessions(
   });
   return { sessions: updated, concluded };
 }
+
+/**
+ * Ends a session that could not start (its trainer left before the copy, the trainee's ConfigMap is gone,
+ * the copy did not read back): Abandoned, unmeasured, so neither a success nor a failure.
+ */
+export function abandonSession(session: SessionRecord, reason: string, now: number): SessionRecord {
+  return { ...session, phase: 'Abandoned', finishedAt: isoTime(now), reason };
+}

@@ -1,0 +1,78 @@
+// Which Event tells a recorded population decision or a finished training session, and when: a human
+// hears of each new decision once, of each training outcome once, and of a score outage in one Event
+// whose series counts the cycles it lasted.
+import type { PopulationDecisionRecord, SessionRecord } from '../../api/v1alpha1/agentSpawn.js';
+import { APPROVE_ANNOTATION } from '../mode.js';
+
+export interface PopulationEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  note: string;
+  /** Repeats of the same series count in one Event (kubectl shows xN) instead of new Events. */
+  series?: string;
+}
+
+export interface Recording {
+  /** The decision was recorded already, in the same state: it is not news. */
+  same: boolean;
+  /** It continues a run of Holds (recordDecision's repeat). */
+  repeat: boolean;
+  /** The first Hold of the run it belongs to, as history keeps it: one outage is one series. */
+  runHead?: Pick<PopulationDecisionRecord, 'id' | 'decidedAt'>;
+  /** The score source could not be read in this cycle. */
+  scoresUnavailable: boolean;
+}
+
+/**
+ * The Event for a decision as recorded; undefined when there is nothing new to say. A decision that is
+ * carried out is told by what it does (TrainingStarted, AgentSpawned), not here.
+ */
+export function decisionEvent(
+  agentSpawn: string,
+  decision: PopulationDecisionRecord,
+  recording: Recording,
+): PopulationEvent | undefined {
+  if (decision.action === 'Hold' && recording.scoresUnavailable) {
+    const head = recording.runHead ?? decision;
+    return {
+      type: 'Warning',
+      reason: 'ScoresUnavailable',
+      note: decision.reason,
+      series: `${head.id}@${head.decidedAt}`,
+    };
+  }
+  if (recording.same) return undefined;
+  if (decision.state === 'Recommended') {
+    return {
+      type: 'Normal',
+      reason: 'DecisionRecommended',
+      note: `${decision.action} (Observe mode, not applied): ${decision.reason}`,
+    };
+  }
+  if (decision.state === 'PendingApproval') {
+    return {
+      type: 'Normal',
+      reason: 'DecisionPendingApproval',
+      note: `${decision.action}: ${decision.reason}; approve with: kubectl annotate agentspawn ${agentSpawn} ${APPROVE_ANNOTATION}=${decision.id}`,
+    };
+  }
+  if (decision.action === 'Hold' && !recording.repeat) {
+    return { type: 'Normal', reason: 'PopulationHolding', note: decision.reason };
+  }
+  return undefined;
+}
+
+/** The Event for a session that ended: its outcome with the numbers it was measured on. */
+export function sessionEvent(session: SessionRecord): PopulationEvent | undefined {
+  const what = `session ${session.id}, ${session.trainer} → ${session.trainee}: ${session.reason ?? ''}`;
+  switch (session.phase) {
+    case 'Succeeded':
+      return { type: 'Normal', reason: 'TrainingSucceeded', note: what };
+    case 'Failed':
+      return { type: 'Warning', reason: 'TrainingFailed', note: what };
+    case 'Abandoned':
+      return { type: 'Warning', reason: 'TrainingAbandoned', note: what };
+    case 'Running':
+      return undefined;
+  }
+}

@@ -1,0 +1,172 @@
+// AgentSpawn e2e harness: agents (Pods with knowledge ConfigMaps) in one test namespace, the sample
+// agent app playing them, Prometheus scraping it, the operator, and reads of the AgentSpawn, its
+// children, their knowledge and the Events.
+import { startAgentApp, type AgentApp } from '../../../hack/lib/agentApp.js';
+import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
+import type { KubeObject } from '../../../src/api/meta.js';
+import { CONFIG_MAPS, EVENTS, PODS } from '../../../src/api/resources.js';
+import { AGENT_SPAWNS, type AgentSpawnResource } from '../../../src/api/v1alpha1/index.js';
+import { KubeClient, loadKubeConfig } from '../../../src/runtime/client.js';
+import {
+  environmentFor,
+  initialKnowledge,
+  random,
+  type Hyperparameters,
+} from '../../../examples/agent-app/bandit.js';
+import { waitFor } from '../support/kube.js';
+import { startOperator, type OperatorProcess } from '../support/operator.js';
+
+export interface Pod extends KubeObject {
+  spec?: Record<string, unknown>;
+  status?: { phase?: string };
+}
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+}
+
+const SEED = 7;
+const TYPE_LABEL = 'autopilot.ventures/agent-type';
+
+/** Knowledge of an agent of `type`: `skill` is the share of entries naming the best arm. */
+export function knowledge(type: string, skill: number, hyper: Hyperparameters, seed = 1) {
+  return initialKnowledge(environmentFor(SEED, type), skill, hyper, random(seed));
+}
+
+/** The sample app, the Prometheus that scrapes it, and the test's own view of the namespace. */
+export class Population {
+  readonly client = new KubeClient(loadKubeConfig());
+  app!: AgentApp;
+  prometheus!: LocalPrometheus;
+
+  constructor(private readonly ns: { readonly name: string }) {}
+
+  get namespace(): string {
+    return this.ns.name;
+  }
+
+  async start(): Promise<void> {
+    this.app = await startAgentApp({
+      kubeconfig: process.env.KUBECONFIG!,
+      namespace: this.namespace,
+      selector: 'app=agent',
+      seed: SEED,
+      episodeMs: 500,
+    });
+    this.prometheus = await LocalPrometheus.start([this.app.target]);
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.stop();
+    await this.prometheus?.close();
+  }
+
+  /** An agent Pod labelled app=agent (and its type) with its knowledge ConfigMap, mounted as the sample's Pods do. */
+  async createAgent(name: string, data: Record<string, string>, type?: string): Promise<void> {
+    await this.client.create(CONFIG_MAPS, this.namespace, { metadata: { name: `${name}-knowledge` }, data });
+    await this.client.create(PODS, this.namespace, {
+      metadata: { name, labels: { app: 'agent', ...(type && { [TYPE_LABEL]: type }) } },
+      spec: {
+        containers: [
+          {
+            name: 'agent',
+            image: 'registry.example/agent:1',
+            volumeMounts: [{ name: 'knowledge', mountPath: '/knowledge' }],
+          },
+        ],
+        volumes: [{ name: 'knowledge', configMap: { name: `${name}-knowledge` } }],
+      },
+    });
+  }
+
+  /** An AgentSpawn of the app's agents, scored through Prometheus, cycling every 2 s; `spec` is laid over it. */
+  async createSpawn(name: string, spec: Record<string, unknown> = {}): Promise<AgentSpawnResource> {
+    return this.client.create<AgentSpawnResource>(AGENT_SPAWNS, this.namespace, {
+      apiVersion: 'autopilot.ventures/v1alpha1',
+      kind: 'AgentSpawn',
+      metadata: { name },
+      spec: {
+        mode: 'Autonomous',
+        agentType: 'marketing',
+        selector: { app: 'agent' },
+        interval: '2s',
+        score: {
+          provider: 'prometheus',
+          maxAge: '30s',
+          prometheus: { query: `agent_performance_score{namespace="${this.namespace}"}` },
+        },
+        ...spec,
+      },
+    });
+  }
+
+  read(name: string): Promise<AgentSpawnResource> {
+    return this.client.get<AgentSpawnResource>(AGENT_SPAWNS, this.namespace, name);
+  }
+
+  /** Polls the AgentSpawn until `test` holds, and returns it. */
+  until(name: string, what: string, test: (s: AgentSpawnResource) => boolean, timeoutMs = 90_000) {
+    return waitFor(
+      `${name}: ${what}`,
+      async () => {
+        const spawn = await this.read(name);
+        return test(spawn) ? spawn : undefined;
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+  }
+
+  /** Waits for a cycle that ran `ms` or more after `after`'s last cycle. */
+  cycledAfter(name: string, after: AgentSpawnResource, ms: number) {
+    const since = Date.parse(after.status?.lastCycleTime ?? '') + ms;
+    return this.until(
+      name,
+      `a cycle ${ms} ms after ${after.status?.lastCycleTime}`,
+      (s) => Date.parse(s.status?.lastCycleTime ?? '') >= since,
+    );
+  }
+
+  async pods(): Promise<Pod[]> {
+    return (await this.client.list<Pod>(PODS, this.namespace)).items;
+  }
+
+  /** The Pods whose controller is the AgentSpawn with `uid`. */
+  async children(uid: string): Promise<Pod[]> {
+    return (await this.pods()).filter((p) =>
+      p.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid),
+    );
+  }
+
+  async configMap(name: string): Promise<ConfigMap | undefined> {
+    return this.client.find<ConfigMap>(CONFIG_MAPS, this.namespace, name);
+  }
+
+  /** The Events about the AgentSpawn `name`, oldest first. */
+  async events(name: string): Promise<{ reason: string; note: string; type: string }[]> {
+    const { items } = await this.client.list<
+      KubeObject & { reason: string; note: string; type: string; regarding?: { name?: string } }
+    >(EVENTS, this.namespace);
+    return items
+      .filter((e) => e.regarding?.name === name)
+      .map(({ reason, note, type }) => ({ reason, note, type }));
+  }
+
+  /** The score Prometheus has for `pod`, or undefined. */
+  score(pod: string): Promise<number | undefined> {
+    return this.prometheus.value(`agent_performance_score{namespace="${this.namespace}",pod="${pod}"}`);
+  }
+}
+
+/** `autopilot run` for the namespace, Autonomous by default, scoring through `prometheusAddress`. */
+export function startPopulationOperator(
+  namespace: string,
+  name: string,
+  prometheusAddress: string,
+): Promise<OperatorProcess> {
+  return startOperator('src/cli/main.ts', name, [
+    'run',
+    `--namespace=${namespace}`,
+    `--prometheus-address=${prometheusAddress}`,
+    '--leader-elect=false',
+    '--default-mode=Autonomous',
+  ]);
+}
