@@ -26,12 +26,19 @@ export interface Acting {
   metrics: PopulationMetrics;
 }
 
-/** Carries out a recorded decision (Applying); a Hold does nothing. */
-export async function carryOut(acting: Acting, decision: PopulationDecisionRecord): Promise<void> {
+/**
+ * Carries out a recorded decision (Applying); a Hold does nothing. `resumed`: the decision was recorded
+ * by an earlier reconcile (or process), which may have created a child without telling it.
+ */
+export async function carryOut(
+  acting: Acting,
+  decision: PopulationDecisionRecord,
+  resumed: boolean,
+): Promise<void> {
   if (decision.action === 'Train') await startSessions(acting, decision.sessions ?? []);
   if (decision.action === 'Replace') await deleteChildren(acting, decision);
   if (decision.action === 'Spawn' || decision.action === 'Replace')
-    await createChildren(acting, decision.id, decision.children ?? []);
+    await createChildren(acting, decision.id, decision.children ?? [], resumed);
 }
 
 /**
@@ -119,7 +126,8 @@ async function deleteChildren({ spawn, ctx, population }: Acting, decision: Popu
 
 /**
  * Creates each child: its knowledge ConfigMap first (verified as stored), then its Pod, both owned by the
- * AgentSpawn. A name that exists already and is this AgentSpawn's was created before a restart. A parent
+ * AgentSpawn. A name that exists already and is this AgentSpawn's was created before a restart (and is
+ * told now, as the process that created it may have stopped before it could). A parent
  * that is gone, a name taken by someone else, or a Pod Kubernetes refuses leaves that child uncreated,
  * with a Warning that says why.
  */
@@ -127,6 +135,7 @@ async function createChildren(
   { spawn, ctx, population, metrics }: Acting,
   decisionId: string,
   children: readonly ChildRecord[],
+  resumed: boolean,
 ) {
   const identity = identityOf(spawn);
   const { namespace } = identity;
@@ -191,7 +200,7 @@ async function createChildren(
       continue;
     }
     ctx.conditions.set('ChildrenCreated', 'True', 'Created', `${record.name} created from ${record.parent}`);
-    if (pod === 'existed') continue;
+    if (pod === 'existed' && !resumed) continue;
     metrics.spawned.inc();
     const explore = child.perturbed.length ? `; explore: ${child.perturbed.join(', ')}` : '';
     await ctx.events.normal(

@@ -59,8 +59,11 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
       await ctx.events[event.type === 'Warning' ? 'warning' : 'normal'](event.reason, event.note);
     }
     await markTrainers(acting);
-    for (const decision of plan.decisions) await decide(acting, decision, !!population.scoresUnavailable);
+    // Described before acting, so the status written with a decision (Applying) already says why.
     describe(spawn, ctx, plan, population);
+    summarizeReady(ctx, plan);
+    for (const decision of plan.decisions) await decide(acting, decision, !!population.scoresUnavailable);
+    summarizeReady(ctx, plan); // the children created (or refused) just now
     cycled.add(key);
   }
 
@@ -74,7 +77,7 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
       replaceContents(ctx.status, commitDecision(ctx.status, decision, ctx.now));
       const { record } = write(ctx, recordOf(decision, 'Applying'));
       await ctx.checkpoint();
-      await finish(acting, record);
+      await finish(acting, record, false);
       return;
     }
     const { record, same, repeat } = write(ctx, recordOf(decision, state));
@@ -93,9 +96,12 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
   }
 
   /** Carries out a decision recorded as Applying, then marks it Applied. */
-  async function finish(acting: Acting, record: PopulationDecisionRecord) {
-    acting.ctx.logger.info({ decision: record.id, action: record.action, reason: record.reason }, 'applying');
-    await carryOut(acting, record);
+  async function finish(acting: Acting, record: PopulationDecisionRecord, resumed: boolean) {
+    acting.ctx.logger.info(
+      { decision: record.id, action: record.action, reason: record.reason },
+      resumed ? 'finishing a decision recorded before' : 'applying',
+    );
+    await carryOut(acting, record, resumed);
     setDecisionState(acting.ctx.status, record.id, 'Applied');
   }
 
@@ -128,7 +134,7 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
       if (interrupted.length) {
         // Recorded, then the process stopped (or an action failed) before it was done: finish each once.
         const population = await observePopulation(ctx.client, spawn, settings.prometheusAddress);
-        for (const record of interrupted) await finish({ spawn, ctx, population, metrics }, record);
+        for (const record of interrupted) await finish({ spawn, ctx, population, metrics }, record, true);
         await ctx.checkpoint(); // the cycle below decides from the persisted counters
       }
       const intervalMs = parseDuration(spawn.spec.interval);
@@ -145,7 +151,7 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
   });
 }
 
-/** Conditions: is there a population, can its scores be read, and what Ready says about both. */
+/** Conditions: is there a population, and can its scores be read. */
 function describe(spawn: AgentSpawnResource, ctx: Context, plan: PopulationPlan, population: Population) {
   const { status } = plan;
   const { conditions } = ctx;
@@ -174,6 +180,11 @@ function describe(spawn: AgentSpawnResource, ctx: Context, plan: PopulationPlan,
       'Fresh',
       `${status.ranked} of ${status.population} agents have a fresh score`,
     );
+}
+
+/** Ready from the population, its scores and the last child creation. */
+function summarizeReady(ctx: Context, { status }: PopulationPlan) {
+  const { conditions } = ctx;
   const running = (ctx.status.sessions ?? []).filter((s) => s.phase === 'Running').length;
   conditions.summarize(
     [
