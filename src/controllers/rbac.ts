@@ -25,7 +25,7 @@ export interface PolicyRule {
 export const allow = (type: ResourceType, verbs: string[], subresource?: string): PolicyRule => ({
   apiGroups: [type.group],
   resources: [subresource ? `${type.plural}/${subresource}` : type.plural],
-  verbs,
+  verbs: [...verbs], // a list of its own: shared lists would be written as YAML aliases in the chart
 });
 
 /** Read access as an informer needs it: one list, then a watch; get for a fresh read of one object. */
