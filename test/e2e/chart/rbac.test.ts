@@ -1,6 +1,6 @@
 // The Helm chart installed as a platform team installs it: restricted Pod Security admits its Pods, and the
 // operator, run with the rendered container's args and env as the chart's ServiceAccount, scales a winner,
-// terminates a loser and reads a Secret with no request refused. helm upgrade reaches a changed CRD, and
+// terminates a loser, reads a Secret, and trains and spawns agents with no request refused. helm upgrade reaches a changed CRD, and
 // uninstall keeps the CRDs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -12,6 +12,7 @@ import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import { installCrds } from '../support/crds.js';
 import { isNotFound, kubeConfigFrom, uniqueName, useNamespace, waitFor } from '../support/kube.js';
 import { kubectl } from '../support/kubectl.js';
+import { knowledge, Population } from '../population/population.js';
 import {
   LOSING,
   report as reportTo,
@@ -35,6 +36,7 @@ import {
 const system = uniqueName('autopilot-system');
 const ns = useNamespace('chart-ventures');
 const ventures = new VentureNamespace(ns);
+const agents = new Population(useNamespace('chart-agents'));
 const core = kubeConfigFrom().makeApiClient(CoreV1Api);
 
 let app: VentureApp;
@@ -53,6 +55,9 @@ beforeAll(async () => {
     // The scenarios terminate more than one venture an hour in a namespace of few ventures.
     controllers: { venture: { terminationsPerHour: 10, circuitBreakerShare: 0.9 } },
   });
+  await agents.createAgent('strong', knowledge('marketing', 1, { epsilon: 0.1, margin: 0.1 }, 1));
+  await agents.createAgent('weak', knowledge('marketing', 0, { epsilon: 0.02, margin: 0.1 }, 2));
+  await agents.start();
   operator = await startChartOperator(release, 'autopilot-local-0');
 }, 300_000);
 
@@ -60,6 +65,7 @@ afterAll(async () => {
   operator?.child.kill('SIGKILL');
   app?.child.kill('SIGKILL');
   await prometheus?.close();
+  await agents.stop();
   await kubectl('delete', 'namespace', system, '--wait=false', '--ignore-not-found');
   // Later tests install crds/ with kubectl, as they find them.
   await installCrds();
@@ -90,7 +96,7 @@ describe('the chart, installed', () => {
     expect(whoami).toBe(`system:serviceaccount:${system}:autopilot`);
     // What no rule grants is refused: the cluster enforces RBAC, so the scenarios below prove the rules.
     await expect(asOperator('get', 'secrets', '-n', ns.name)).rejects.toThrow(/Forbidden/);
-    await expect(asOperator('get', 'configmaps', '-n', ns.name)).rejects.toThrow(/Forbidden/);
+    await expect(asOperator('get', 'persistentvolumeclaims', '-n', ns.name)).rejects.toThrow(/Forbidden/);
     const canI = (...args: string[]) => asOperator('auth', 'can-i', ...args, '-n', ns.name);
     expect((await canI('patch', 'ventures.autopilot.ventures', '--subresource=scale')).trim()).toBe('yes');
     // Leader election in the release namespace, with the Role there.
@@ -173,6 +179,39 @@ describe('the chart, installed', () => {
       (v) => v.status?.conditions?.some((c) => c.type === 'MetricsAvailable' && c.status === 'True') ?? false,
     );
     expect(audited.status?.health?.score).toBeGreaterThanOrEqual(70);
+  });
+
+  it('trains and spawns agents, reading the score source’s token from its Secret', async () => {
+    await core.createNamespacedSecret({
+      namespace: agents.namespace,
+      body: { metadata: { name: 'prom-token' }, stringData: { token: 'not-checked-by-this-prometheus' } },
+    });
+    const spawn = await agents.createSpawn('marketing', {
+      training: { evaluationWindow: '6s' },
+      spawn: { maxPopulation: 3, maxPerCycle: 1 },
+      score: {
+        provider: 'prometheus',
+        maxAge: '30s',
+        prometheus: {
+          address: agents.prometheus.address,
+          bearerTokenSecretRef: { name: 'prom-token', key: 'token' },
+          query: `agent_performance_score{namespace="${agents.namespace}"}`,
+        },
+      },
+    });
+    const done = await agents.until(
+      'marketing',
+      'a child spawned and a session measured',
+      (s) =>
+        (s.status?.spawned ?? 0) >= 1 && (s.status?.sessions?.some((x) => x.phase !== 'Running') ?? false),
+      120_000,
+    );
+    const children = await agents.children(spawn.metadata.uid!);
+    expect(children).toHaveLength(done.status!.spawned!);
+    expect(await agents.configMap(`${children[0]!.metadata.name}-knowledge`)).toBeDefined();
+    expect((await agents.events('marketing')).map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['TrainingStarted', 'AgentSpawned']),
+    );
   });
 
   it('was refused nothing, in its log or its API request metrics', async () => {
