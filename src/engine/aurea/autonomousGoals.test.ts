@@ -33,17 +33,18 @@ const goal = (name: string, metric: string, over: Partial<GoalView> = {}): GoalV
 });
 
 describe('planAutonomousGoals', () => {
-  it('sets the seed’s three goals when their metrics are bad, highest priority first', () => {
+  it('sets one goal per cause when the seed’s metrics are bad, highest priority first', () => {
     const plan = planAutonomousGoals(bad, [], {}, settings, T0);
+    // The error rate is bad too, but its failures are the success rate's: one goal for them.
     expect(plan.propose.map((p) => [p.metric, p.spec.direction, p.spec.target, p.spec.priority])).toEqual([
-      ['error_rate', 'AtMost', 0.05, 9],
       ['decision_success_rate', 'AtLeast', 0.9, 8],
       ['cycle_time_seconds', 'AtMost', 20, 6],
     ]);
-    const rate = plan.propose[1]!;
+    const rate = plan.propose[0]!;
     expect(rate.spec).toMatchObject({
       origin: 'Aurea',
       baseline: 0.72,
+      interval: '30s',
       deadline: new Date(T0 + settings.horizonMs).toISOString(),
     });
     expect(rate.reason).toBe(
@@ -52,26 +53,39 @@ describe('planAutonomousGoals', () => {
     expect(rate.name).toMatch(/^aurea-decision-success-rate-[0-9a-f]{8}$/);
   });
 
+  it('sets the error-rate goal when the success rate is fine, and measures a goal at the loop’s interval', () => {
+    const errors = { ...good, error_rate: bad.error_rate };
+    const plan = planAutonomousGoals(errors, [], {}, { ...settings, intervalMs: 2000 }, T0);
+    expect(plan.propose.map((p) => [p.metric, p.spec.target, p.spec.priority, p.spec.interval])).toEqual([
+      ['error_rate', 0.05, 9, '2s'],
+    ]);
+  });
+
   it('sets nothing on healthy metrics or thin evidence', () => {
     expect(planAutonomousGoals(good, [], {}, settings, T0).propose).toEqual([]);
     const thin = { decision_success_rate: { value: 0.5, evidence: 4 } };
     expect(planAutonomousGoals(thin, [], {}, settings, T0).propose).toEqual([]);
   });
 
-  it('never sets a second goal on a metric that has an open one, the user’s included', () => {
-    const goals = [goal('mine', 'decision_success_rate', { origin: 'User' }), goal('a', 'error_rate')];
+  it('never sets a second goal for a cause that has an open one, the user’s included', () => {
+    const goals = [goal('mine', 'decision_success_rate', { origin: 'User' })];
     expect(planAutonomousGoals(bad, goals, {}, settings, T0).propose.map((p) => p.metric)).toEqual([
       'cycle_time_seconds',
     ]);
-    const done = [goal('old', 'error_rate', { phase: 'Achieved' })];
+    // An open error-rate goal serves the success rate's cause as well.
+    const errorGoal = [goal('a', 'error_rate')];
+    expect(planAutonomousGoals(bad, errorGoal, {}, settings, T0).propose.map((p) => p.metric)).toEqual([
+      'cycle_time_seconds',
+    ]);
+    const done = [goal('old', 'decision_success_rate', { phase: 'Achieved' })];
     expect(planAutonomousGoals(bad, done, {}, settings, T0).propose.map((p) => p.metric)).toContain(
-      'error_rate',
+      'decision_success_rate',
     );
   });
 
   it('keeps at most maxOpen goals of its own open', () => {
     const plan = planAutonomousGoals(bad, [goal('x', 'health_score')], {}, { ...settings, maxOpen: 2 }, T0);
-    expect(plan.propose.map((p) => p.metric)).toEqual(['error_rate']);
+    expect(plan.propose.map((p) => p.metric)).toEqual(['decision_success_rate']);
   });
 
   it('gives the same name for the same run of a cause, so a restart creates the goal once', () => {
@@ -98,7 +112,7 @@ describe('planAutonomousGoals', () => {
     expect(planAutonomousGoals(good, open, relapsed, settings, T0 + 35 * MIN).abandon).toEqual([]);
   });
 
-  it('never has more than maxOpen open nor two per metric, whatever the readings (property)', () => {
+  it('never has more than maxOpen open nor two per cause, whatever the readings (property)', () => {
     const reading = fc.record({
       value: fc.double({ min: 0, max: 100, noNaN: true }),
       evidence: fc.integer({ min: 0, max: 200 }),
@@ -126,7 +140,8 @@ describe('planAutonomousGoals', () => {
             ];
             const open = goals.filter((g) => g.phase === 'Active');
             expect(open.length).toBeLessThanOrEqual(maxOpen);
-            expect(new Set(open.map((g) => g.metric)).size).toBe(open.length);
+            const cause = (metric: string) => (metric === 'cycle_time_seconds' ? 'slow' : 'failing');
+            expect(new Set(open.map((g) => cause(g.metric))).size).toBe(open.length);
           });
         },
       ),
@@ -143,10 +158,10 @@ describe('goalManifest', () => {
     const stored = { ...created, status: { phase: 'Active' as const, progress: 40 } };
     expect(goalView(stored)).toEqual({
       name: proposal!.name,
-      metric: 'error_rate',
+      metric: 'decision_success_rate',
       origin: 'Aurea',
       description: proposal!.spec.description,
-      priority: 9,
+      priority: 8,
       phase: 'Active',
       progress: 40,
     });
@@ -160,7 +175,10 @@ describe('goalManifest', () => {
     expect(created.metadata).toEqual({
       name: proposal!.name,
       namespace: 'autopilot-system',
-      labels: { 'autopilot.ventures/origin': 'aurea', 'autopilot.ventures/metric': 'error-rate' },
+      labels: {
+        'autopilot.ventures/origin': 'aurea',
+        'autopilot.ventures/metric': 'decision-success-rate',
+      },
     });
   });
 });

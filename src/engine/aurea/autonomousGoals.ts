@@ -12,6 +12,11 @@ import type { OperatorReadings } from './metrics.js';
 
 export interface GoalRule {
   metric: OperatorMetric;
+  /**
+   * What goes wrong when the rule triggers. Rules of one cause set one goal between them: every action
+   * that fails is also a decision judged a failure, so the success rate and the error rate fall together.
+   */
+  cause: 'FailingDecisions' | 'SlowCycles';
   /** The metric is bad: a goal is due. */
   triggered: (value: number) => boolean;
   trigger: string;
@@ -27,10 +32,14 @@ export interface GoalRule {
 
 const seconds = (value: number) => `${num(value)}s`;
 
-/** The seed's rules: success rate < 85 % → 90 %; error rate > 10 % → under 5 %; cycle time > 30 s → under 20 s. */
+/**
+ * The seed's rules: success rate < 85 % → 90 %; error rate > 10 % → under 5 %; cycle time > 30 s → under 20 s.
+ * In the order they are tried: of two rules of one cause, the first sets the goal.
+ */
 export const GoalRules: readonly GoalRule[] = [
   {
     metric: 'decision_success_rate',
+    cause: 'FailingDecisions',
     triggered: (v) => v < 0.85,
     trigger: 'below 85.0%',
     direction: 'AtLeast',
@@ -43,6 +52,7 @@ export const GoalRules: readonly GoalRule[] = [
   },
   {
     metric: 'error_rate',
+    cause: 'FailingDecisions',
     triggered: (v) => v > 0.1,
     trigger: 'above 10.0%',
     direction: 'AtMost',
@@ -55,6 +65,7 @@ export const GoalRules: readonly GoalRule[] = [
   },
   {
     metric: 'cycle_time_seconds',
+    cause: 'SlowCycles',
     triggered: (v) => v > 30,
     trigger: 'above 30s',
     direction: 'AtMost',
@@ -76,6 +87,8 @@ export interface GoalRuleSettings {
   horizonMs: number;
   /** Measurements in a row at the target to achieve a goal. */
   samplesToAchieve: number;
+  /** How often a new goal is measured: the loop's own cycle interval, since its metrics change once a cycle. */
+  intervalMs: number;
 }
 
 export const DEFAULT_GOAL_RULE_SETTINGS: GoalRuleSettings = {
@@ -83,6 +96,7 @@ export const DEFAULT_GOAL_RULE_SETTINGS: GoalRuleSettings = {
   abandonAfterMs: 30 * 60_000,
   horizonMs: 24 * 3_600_000,
   samplesToAchieve: 3,
+  intervalMs: 30_000,
 };
 
 /** An AureaGoal as the loop sees it in the cluster (goalView makes one from the stored object). */
@@ -126,8 +140,8 @@ export interface GoalPlan {
 }
 
 /**
- * Which goals the loop sets and abandons now. A metric without enough evidence changes nothing: thin or
- * missing data is neither a cause nor its absence.
+ * Which goals the loop sets and abandons now: one open goal per cause (users' goals included). A metric
+ * without enough evidence changes nothing: thin or missing data is neither a cause nor its absence.
  */
 export function planAutonomousGoals(
   readings: OperatorReadings,
@@ -154,7 +168,10 @@ export function planAutonomousGoals(
         ? { clearSince: was.clearSince ?? now }
         : {};
     causes[rule.metric] = cause;
-    if (triggered && !goals.some((g) => g.metric === rule.metric && !isFinal(g.phase))) {
+    const covered = (metric: string) => GoalRules.some((r) => r.metric === metric && r.cause === rule.cause);
+    const served =
+      goals.some((g) => covered(g.metric) && !isFinal(g.phase)) || propose.some((p) => covered(p.metric));
+    if (triggered && !served) {
       propose.push(proposal(rule, reading.value, reading.evidence, cause.triggeredSince!, settings, now));
     }
     if (!triggered && cause.clearSince !== undefined && now - cause.clearSince >= settings.abandonAfterMs) {
@@ -193,7 +210,7 @@ function proposal(
       target: rule.target,
       baseline: value,
       samplesToAchieve: settings.samplesToAchieve,
-      interval: '30s',
+      interval: duration(Math.max(1000, settings.intervalMs)),
       forecastSamples: 10,
       priority: rule.priority,
       deadline: isoTime(now + settings.horizonMs),

@@ -138,7 +138,7 @@ describe('runCycle', () => {
     ];
     const recovered = runCycles(30, 150, () => false, failing.state, goals);
     expect(recovered.results.at(-1)!.readings.decision_success_rate!.value).toBe(1);
-    expect(recovered.state.adjustments).toEqual([]);
+    expect(recovered.state.adjustments.map((a) => a.extraConfirmations)).toEqual([0]);
     expect(recovered.results.flatMap((r) => r.learnings).map((l) => l.change)).toEqual(['Relax', 'Relax']);
     expect(recovered.results.flatMap((r) => r.freshPatterns.map((p) => p.key))).toContain(
       'ConsistentlyHighPerformance',

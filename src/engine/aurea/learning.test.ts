@@ -66,7 +66,17 @@ describe('learnFromOutcomes', () => {
       T0 + 400,
     );
     expect(relaxed.learnings[0]).toMatchObject({ before: 1, after: 0, change: 'Relax' });
-    expect(relaxed.adjustments).toEqual([]);
+    expect(relaxed.adjustments).toEqual([
+      { key: 'Venture/Scale', extraConfirmations: 0, changedAt: T0 + 400 },
+    ]);
+    // 5 of 10 failed: relaxed on the newer five, it is not tightened again on the old ones.
+    const later = learnFromOutcomes(
+      relaxed.adjustments,
+      { 'Venture/Scale': [...recovered, ...outcomes('Venture/Scale', [false], T0 + 500)] },
+      settings,
+      T0 + 600,
+    );
+    expect(later.learnings).toEqual([]);
   });
 
   it('never needs fewer confirmations than the spec: success with nothing learned changes nothing', () => {
@@ -116,7 +126,15 @@ describe('learnFromOutcomes', () => {
             expect(extra).toBeLessThanOrEqual(maxExtra);
           });
           const reset = resetLearning(adjustments, T0 + 1e6);
-          expect(reset.adjustments).toEqual([]);
+          expect(reset.adjustments.every((a) => a.extraConfirmations === 0)).toBe(true);
+          // Only decisions after the reset count: the same outcomes again teach nothing.
+          const after = learnFromOutcomes(
+            reset.adjustments,
+            { 'Venture/Scale': judged },
+            { ...settings, maxExtra },
+            T0 + 1e6 + 1,
+          );
+          expect(after.learnings).toEqual([]);
           expect(reset.learnings.every((l) => l.after === 0 && l.change === 'Reset')).toBe(true);
         },
       ),

@@ -24,7 +24,11 @@ export const DEFAULT_LEARNING_SETTINGS: LearningSettings = {
   relaxFrom: 0.8,
 };
 
-/** How many more confirmations than its spec asks a kind of decision (`Kind/Action`) needs now. */
+/**
+ * How many more confirmations than its spec asks a kind of decision (`Kind/Action`) needs now. Kept at 0
+ * too once it changed (relaxed or reset), so that only decisions made after the change are evidence: old
+ * failures that were already answered do not tighten it again.
+ */
 export interface Adjustment {
   key: string;
   extraConfirmations: number;
@@ -107,13 +111,16 @@ export function learnFromOutcomes(
       evidence: facts,
     });
   }
-  return { adjustments: [...byKey.values()].filter((a) => a.extraConfirmations > 0), learnings };
+  return { adjustments: [...byKey.values()], learnings };
 }
 
-/** `autopilot aurea reset`: every adjustment back to the spec's own, each reset recorded. */
+/**
+ * `autopilot aurea reset`: every adjustment back to the spec's own, each reset recorded; only decisions made
+ * after the reset are evidence for learning again.
+ */
 export function resetLearning(adjustments: readonly Adjustment[], now: number): LearningStep {
   return {
-    adjustments: [],
+    adjustments: adjustments.map((a) => ({ key: a.key, extraConfirmations: 0, changedAt: now })),
     learnings: adjustments
       .filter((a) => a.extraConfirmations > 0)
       .map((a) => ({
@@ -132,7 +139,7 @@ export function resetLearning(adjustments: readonly Adjustment[], now: number): 
 
 /** Extra confirmations a controller adds to its spec's own count before it acts (0 when nothing was learned). */
 export const extraConfirmations = (
-  adjustments: readonly Adjustment[],
+  adjustments: readonly Pick<Adjustment, 'key' | 'extraConfirmations'>[],
   kind: string,
   action: string,
 ): number => adjustments.find((a) => a.key === `${kind}/${action}`)?.extraConfirmations ?? 0;

@@ -82,7 +82,9 @@ export function aureaStatusView(
       recentLearnings: state.learnings.slice(-RECENT_LEARNINGS),
       recentPatterns: recentPatterns(state.patterns, state.cycle, loop.window),
       selfImprovementActions: state.selfImprovementActions,
-      adjustments: Object.fromEntries(state.adjustments.map((a) => [a.key, a.extraConfirmations])),
+      adjustments: Object.fromEntries(
+        state.adjustments.filter((a) => a.extraConfirmations > 0).map((a) => [a.key, a.extraConfirmations]),
+      ),
     },
   };
 }
