@@ -1,5 +1,5 @@
 // The operator process: shared informers, controllers, leader-only runnables, leader election, probes,
-// metrics, and a graceful shutdown. Every replica keeps its caches warm; only the leader runs
+// metrics, the AUREA journal and a graceful shutdown. Every replica keeps its caches warm; only the leader runs
 // controllers, their event sources and the runnables (probers, loops).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +11,7 @@ import { aborted, realClock, type Clock } from './clock.js';
 import { Controller, type ControllerSpec } from './controller.js';
 import { EventRecorder } from './events.js';
 import { Informer } from './informer.js';
+import { Journal } from './journal.js';
 import { LeaderElector, kubernetesLeaseStore } from './leaderElection.js';
 import { OperatorMetrics } from './metrics.js';
 
@@ -59,6 +60,8 @@ export class Manager {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly identity: string;
+  /** What every controller's decisions, their execution and measurements are told to; AUREA drains it. */
+  readonly journal: Journal;
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly controllers: Controller[] = [];
   private readonly runnables: Runnable[] = [];
@@ -73,6 +76,7 @@ export class Manager {
     this.client = options.client ?? new KubeClient(options.kubeConfig, this.metrics.onRequest);
     this.identity = options.leaderElection.identity ?? `${hostname()}_${process.pid}`;
     this.events = new EventRecorder(this.client, this.identity, this.logger, this.clock);
+    this.journal = new Journal(this.clock);
   }
 
   /** The shared, cached informer of a kind (created on first use, before start). */

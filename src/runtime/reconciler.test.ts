@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Condition, KubeObject, ResourceType } from '../api/meta.js';
 import { CONFIG_MAPS, EVENTS } from '../api/resources.js';
+import type { RecordedDecision } from '../engine/decisions.js';
 import { ApiError } from './client.js';
 import type { Manager } from './manager.js';
 import { APPLIED_HASH, objectController, type ObjectContext, type ObjectReconciler } from './reconciler.js';
@@ -20,6 +21,7 @@ interface WidgetStatus {
   conditions?: Condition[];
   step?: string;
   count?: number;
+  lastDecision?: RecordedDecision;
 }
 type Widget = KubeObject & { spec: { size: number }; status?: WidgetStatus };
 type Reconcile = (
@@ -97,6 +99,41 @@ describe('objectController', () => {
     const outcome = await h.reconcile('widget', 'ns/w');
     expect(outcome.retry).toBe(true);
     expect(read(h).status?.step).toBe('applying');
+  });
+
+  it('tells the AUREA journal each decision its status records and how carrying it out went', async () => {
+    const decided = (state: RecordedDecision['state']): RecordedDecision => ({
+      id: 'grow-1',
+      action: 'Grow',
+      reason: 'bigger is better',
+      state,
+      decidedAt: '2026-11-30T12:00:00Z',
+    });
+    let refuse = true;
+    const h = await start(
+      async (_w, ctx) => {
+        if (!ctx.status.lastDecision) {
+          ctx.status.lastDecision = decided('Applying');
+          await ctx.checkpoint();
+        }
+        if (ctx.status.lastDecision.state === 'Applied') return;
+        if (refuse) throw new ApiError(403, 'Forbidden', 'cannot patch resource "widgets/scale"');
+        ctx.status.lastDecision = decided('Applied');
+      },
+      { judging: (d, w) => ({ judgeAfterMs: w.spec.size * 1000, expect: d.id.length }) },
+    );
+    await h.reconcile('widget', 'ns/w');
+    await h.reconcile('widget', 'ns/w'); // the same failure again is not news
+    refuse = false;
+    await h.reconcile('widget', 'ns/w');
+    await h.reconcile('widget', 'ns/w');
+    const object = { kind: 'Widget', namespace: 'ns', name: 'w' };
+    expect(h.manager.journal.drain().entries).toEqual([
+      expect.objectContaining({ type: 'Decided', object, id: 'grow-1', judgeAfterMs: 1000, expect: 6 }),
+      expect.objectContaining({ type: 'Started', object, id: 'grow-1' }),
+      expect.objectContaining({ type: 'Failed', object, id: 'grow-1', cause: 'Permission' }),
+      expect.objectContaining({ type: 'Succeeded', object, id: 'grow-1' }),
+    ]);
   });
 
   it('applies an owned object with a controller reference, and not again while it is unchanged', async () => {

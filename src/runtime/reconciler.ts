@@ -2,7 +2,9 @@
 // object from the cache, skips deleted ones (running a finalizer), refuses to act on a cache older than
 // its own last write, hands over a private copy, `now`, conditions and events bound to the object, and
 // ends with one status patch carrying observedGeneration. checkpoint() writes status earlier, for
-// write-ahead states such as a decision recorded as Applying before it is acted on.
+// write-ahead states such as a decision recorded as Applying before it is acted on. Each status write tells
+// the AUREA journal what the decision record (lastDecision, history) says was decided and carried out, and a
+// reconcile that throws while a decision is Applying tells its failure, so every kind reports the same way.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { objectKey, type KubeObject, type ResourceType } from '../api/meta.js';
@@ -11,7 +13,9 @@ import type { Clock } from './clock.js';
 import { Conditions } from './conditions.js';
 import type { ControllerSpec, ReconcileContext, Result, Watch } from './controller.js';
 import { eventsFor, type EventRecorder, type ObjectEvents } from './events.js';
+import type { RecordedDecision } from '../engine/decisions.js';
 import type { Informer } from './informer.js';
+import type { Journal, Judging, ObjectJournal } from './journal.js';
 import {
   canonical,
   controllerOf,
@@ -33,6 +37,7 @@ export interface RuntimeParts {
   client: Client;
   clock: Clock;
   events: EventRecorder;
+  journal: Journal;
   informer<T extends KubeObject>(type: ResourceType): Informer<T>;
   /** The cached object of `type` if that kind is watched, else undefined. */
   cached<T extends KubeObject>(
@@ -59,6 +64,11 @@ export interface ObjectContext<S> extends ReconcileContext {
   status: S;
   conditions: Conditions;
   events: ObjectEvents;
+  /**
+   * Measurements for the AUREA loop and what it learned (README, "Developing"); decisions and their
+   * execution it hears from status.
+   */
+  journal: ObjectJournal;
   client: Client;
   /** Writes the status now (write-ahead), instead of only at the end. */
   checkpoint(): Promise<void>;
@@ -89,6 +99,8 @@ export interface ObjectReconciler<T extends KubeObject> {
   };
   /** The object is gone or being deleted: drop what the controller keeps about `key` in memory. */
   forget?(key: string): void;
+  /** What AUREA judges a decision of this kind by, beyond the object itself (default: the rule's own). */
+  judging?(decision: RecordedDecision, object: T): Judging;
   reconcile(object: T, context: ObjectContext<StatusOf<T>>): Promise<Result | void>;
 }
 
@@ -134,12 +146,15 @@ export function objectController<T extends KubeObject & { status?: object }>(
     let persisted: object = structuredClone(cached.status ?? {});
     const conditions = new Conditions(status, object.metadata.generation, now);
     const events = eventsFor(runtime.events, object, kind);
+    const journal = runtime.journal.about(spec.name, { kind: kind.kind, namespace: namespace ?? '', name });
+    const judging = spec.judging && ((d: RecordedDecision) => spec.judging!(d, object));
     const moved = (written: KubeObject) => {
       object.metadata.resourceVersion = written.metadata.resourceVersion;
     };
 
     const checkpoint = async () => {
       moved(await patchStatus(client, kind, { metadata: object.metadata, status: persisted }, status));
+      journal.statusWritten(persisted, status, judging);
       persisted = structuredClone(status);
     };
 
@@ -182,22 +197,28 @@ export function objectController<T extends KubeObject & { status?: object }>(
       }
     };
 
-    const result = await spec.reconcile(object, {
-      ...base,
-      now,
-      status,
-      conditions,
-      events,
-      client,
-      checkpoint,
-      patch: async (body, subresource) =>
-        moved(await client.mergePatch<KubeObject>(kind, namespace, name, body, subresource)),
-      applyOwned,
-    });
-    (status as { observedGeneration?: number }).observedGeneration = object.metadata.generation;
-    await checkpoint();
-    if (seen !== undefined && object.metadata.resourceVersion !== seen) writtenOver.set(key, seen);
-    return result ?? {};
+    try {
+      const result = await spec.reconcile(object, {
+        ...base,
+        now,
+        status,
+        conditions,
+        events,
+        journal,
+        client,
+        checkpoint,
+        patch: async (body, subresource) =>
+          moved(await client.mergePatch<KubeObject>(kind, namespace, name, body, subresource)),
+        applyOwned,
+      });
+      (status as { observedGeneration?: number }).observedGeneration = object.metadata.generation;
+      await checkpoint();
+      if (seen !== undefined && object.metadata.resourceVersion !== seen) writtenOver.set(key, seen);
+      return result ?? {};
+    } catch (err) {
+      journal.reconcileFailed(persisted, status, err);
+      throw err;
+    }
   }
 
   return {

@@ -1,5 +1,6 @@
 // The Venture controller: audit on schedule, decide with the engine, record each decision before acting
-// on it, act as far as the mode allows, keep the Deployment converged, and say it all in status.
+// on it, act as far as the mode allows, keep the Deployment converged, and say it all in status (which the
+// AUREA journal reads its decisions from) and to the journal (health and profit).
 import { parseDuration } from '../../api/duration.js';
 import { DEPLOYMENTS } from '../../api/resources.js';
 import { VENTURES, type VentureResource } from '../../api/v1alpha1/index.js';
@@ -10,8 +11,10 @@ import type { HoldCause } from '../../engine/venture/decision.js';
 import {
   afterAudit,
   auditDueIn,
+  auditMeasurements,
   eventFor,
   isDeciding,
+  judgeAfterMs,
   startTermination,
   tellsEvent,
 } from '../../engine/venture/lifecycle.js';
@@ -60,6 +63,11 @@ export function ventureController(manager: Manager, settings: VentureControllerS
     gauges.auditDuration.observe((performance.now() - started) / 1000);
     if (plan.audit.metricsAvailable)
       gauges.observe(venture, plan.audit.health.score, plan.audit.snapshot.profitMargin);
+    const measured = auditMeasurements(plan);
+    if (measured) {
+      ctx.journal.measured('health', measured.health);
+      ctx.journal.measured('profit', measured.profit);
+    }
 
     const { status, metricsAvailable } = afterAudit(ctx.status, plan, read, ctx.now);
     replaceContents(ctx.status, status);
@@ -133,6 +141,7 @@ export function ventureController(manager: Manager, settings: VentureControllerS
   }
 
   async function finish(venture: VentureResource, ctx: Context, decision: Decision) {
+    // A failure throws: the decision stays Applying, the journal hears why, and the retry finishes it.
     await actOn(venture, ctx, decision, { portfolio: portfolioOf(venture), settings });
     setDecisionState(ctx.status, decision.id, 'Applied');
   }
@@ -141,6 +150,9 @@ export function ventureController(manager: Manager, settings: VentureControllerS
     name: 'venture',
     kind: VENTURES,
     owns: [DEPLOYMENTS],
+    judging: (_decision, venture) => ({
+      judgeAfterMs: judgeAfterMs(parseDuration(venture.spec.policy.period)),
+    }),
     async reconcile(venture, ctx) {
       const { status, now } = ctx;
       if (status.lastDecision?.state === 'Applying') {

@@ -1,5 +1,5 @@
 // A venture's life as status shows it: what an audit writes, the phase after it, the soft termination's
-// grace period, and the Event each decision is told with.
+// grace period, the Event each decision is told with, and what the AUREA journal measures and when it judges.
 import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
 import { StatusLimits } from '../../api/v1alpha1/venture.js';
 import { APPROVE_ANNOTATION } from '../mode.js';
@@ -140,4 +140,18 @@ export function tellsEvent(event: VentureEvent, repeat: boolean, sameDecision: b
   if (event.reason === 'MetricsUnavailable') return true;
   if (sameDecision) return false;
   return !(repeat && event.reason === 'VentureHolding');
+}
+
+/** Business periods after which AUREA judges a Scale (health not lower) or a Terminate (the namespace's profit). */
+export const OUTCOME_PERIODS = 2;
+
+/** How long after it was carried out AUREA judges a venture's decision: OUTCOME_PERIODS business periods. */
+export const judgeAfterMs = (periodMs: number): number => OUTCOME_PERIODS * periodMs;
+
+/** What the journal measures after a usable audit: the venture's health, and its profit for its namespace's. */
+export function auditMeasurements(plan: VenturePlan): { health: number; profit: number } | undefined {
+  const { audit } = plan;
+  if (!audit.metricsAvailable) return undefined;
+  const { revenue, costs } = audit.snapshot;
+  return { health: audit.health.score, profit: revenue - costs };
 }
