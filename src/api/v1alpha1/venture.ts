@@ -361,6 +361,12 @@ export const VentureStatus = object('The observed state of a Venture.', {
   ),
   failingAudits: optional(integer('Failing audits in a row.', { minimum: 0, maximum: 100000 })),
   failingSince: optional(timestamp('When the current run of failing audits began.')),
+  qualifyingAudits: optional(
+    integer(
+      'Audits in a row that met every scale threshold since the last Scale; a Scale needs more than one while AUREA has learned to ask for extra confirmations.',
+      { minimum: 0, maximum: 100000 },
+    ),
+  ),
   lastAuditTime: optional(timestamp('When the venture was last audited.')),
   auditHistory: optional(
     list(

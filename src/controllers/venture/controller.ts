@@ -6,6 +6,7 @@ import { DEPLOYMENTS } from '../../api/resources.js';
 import { VENTURES, type VentureResource } from '../../api/v1alpha1/index.js';
 import { StatusLimits, type Decision, type VentureStatus } from '../../api/v1alpha1/venture.js';
 import { recordDecision, setDecisionState } from '../../engine/decisions.js';
+import { extraConfirmations } from '../../engine/aurea/learning.js';
 import { isApproved } from '../../engine/mode.js';
 import type { HoldCause } from '../../engine/venture/decision.js';
 import {
@@ -58,6 +59,7 @@ export function ventureController(manager: Manager, settings: VentureControllerS
       now: ctx.now,
       containers: containersOf(venture, deployments.get(namespace, deploymentNameOf(venture))),
       reserved: ledger.reservations(namespace, ctx.now),
+      scaleConfirmations: 1 + extraConfirmations(ctx.journal.learned(), 'Venture', 'Scale'),
     });
     if (plan.terminates) ledger.reserve(namespace, venture.metadata.name, ctx.now);
     gauges.auditDuration.observe((performance.now() - started) / 1000);

@@ -260,6 +260,57 @@ describe('decideVenture cooldown', () => {
   });
 });
 
+describe('decideVenture with extra confirmations learned by AUREA', () => {
+  /** Audits one minute apart, each fed the streak and audit time the one before stored. */
+  function audits(n: number, confirmations: number, metrics = winning) {
+    let previous: DecisionInput['previous'] = {};
+    return Array.from({ length: n }, (_, i) => {
+      const audit = auditAt(NOW + i * MINUTE, metrics, grown);
+      const verdict = decide(audit, { scaleConfirmations: confirmations, previous });
+      previous = {
+        qualifyingAudits: verdict.qualifyingAudits,
+        auditedAt: audit.metricsAvailable ? audit.snapshot.observedAt : undefined,
+      };
+      return verdict;
+    });
+  }
+
+  it('scales on the second qualifying audit when one more confirmation is asked, and counts again after it', () => {
+    const verdicts = audits(4, 2);
+    expect(verdicts.map((v) => [v.decision.action, v.qualifyingAudits])).toEqual([
+      ['Hold', 1],
+      ['Scale', 0],
+      ['Hold', 1],
+      ['Scale', 0],
+    ]);
+    expect(verdicts[0]!.decision.reason).toMatch(
+      /, but a Scale needs 2 qualifying audits in a row \(1 more than the spec, learned from Scale outcomes\): 1 of 2$/,
+    );
+  });
+
+  it('scales on the first qualifying audit without learning, as the spec says', () => {
+    expect(audits(2, 1).map((v) => v.decision.action)).toEqual(['Scale', 'Scale']);
+  });
+
+  it('does not count the same samples twice, and a failing or unusable audit does not advance the streak', () => {
+    const audit = auditAt(NOW, winning, grown);
+    const first = decide(audit, { scaleConfirmations: 2 });
+    const again = decide(audit, {
+      scaleConfirmations: 2,
+      previous: {
+        qualifyingAudits: first.qualifyingAudits,
+        auditedAt: audit.metricsAvailable ? audit.snapshot.observedAt : '',
+      },
+    });
+    expect([first.qualifyingAudits, again.decision.action, again.qualifyingAudits]).toEqual([1, 'Hold', 1]);
+    expect(
+      decide(auditAt(NOW, losing), { previous: { qualifyingAudits: 1 } }).qualifyingAudits,
+    ).toBeUndefined();
+    const unusable = auditVenture({ observation: {}, policy: policy(), maxSampleAge: MINUTE }, NOW);
+    expect(decide(unusable, { previous: { qualifyingAudits: 1 } }).qualifyingAudits).toBe(1);
+  });
+});
+
 describe('decideVenture requests', () => {
   const containers = [
     { name: 'app', requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '160Mi' } },

@@ -47,8 +47,22 @@ export interface DecisionInput {
   containers?: readonly ContainerResources[];
   /** The provider's reason when it could read nothing (e.g. PrometheusUnreachable). */
   unavailableBecause?: string;
-  /** From status: `failingAudits`, `failingSince`, `metrics.observedAt` of the previous audit, `lastScaleTime`. */
-  previous: { failingAudits?: number; failingSince?: string; auditedAt?: string; scaledAt?: string };
+  /**
+   * Qualifying audits in a row a Scale needs: 1, plus the extra confirmations AUREA learned to ask for
+   * when Scale decisions kept failing (src/engine/aurea/learning.ts).
+   */
+  scaleConfirmations?: number;
+  /**
+   * From status: `failingAudits`, `failingSince`, `qualifyingAudits`, `metrics.observedAt` of the previous
+   * audit, `lastScaleTime`.
+   */
+  previous: {
+    failingAudits?: number;
+    failingSince?: string;
+    qualifyingAudits?: number;
+    auditedAt?: string;
+    scaledAt?: string;
+  };
 }
 
 export interface Verdict {
@@ -57,6 +71,8 @@ export interface Verdict {
   failingAudits: number;
   /** When the streak began (status.failingSince); none without a streak. */
   failingSince?: string;
+  /** Audits in a row that met every scale threshold since the last Scale (status.qualifyingAudits). */
+  qualifyingAudits?: number;
 }
 
 /**
@@ -83,7 +99,7 @@ export function auditBasis(audit: VentureAudit, unavailableBecause?: string, las
 
 export function decideVenture(input: DecisionInput, now: Date | number): Verdict {
   const { audit, policy } = input;
-  const streak = Math.max(0, Math.trunc(Number(input.previous.failingAudits) || 0));
+  const streak = count(input.previous.failingAudits);
   const decided = (action: DecisionAction, reason: string, extra: Partial<VentureDecision> = {}) => ({
     id: decisionId(
       input.venture,
@@ -97,12 +113,14 @@ export function decideVenture(input: DecisionInput, now: Date | number): Verdict
     ...extra,
   });
 
-  // Unusable metrics are not an audit: the streak neither advances nor resets.
+  // Unusable metrics are not an audit: the streaks neither advance nor reset.
   if (!audit.metricsAvailable) {
+    const qualifying = count(input.previous.qualifyingAudits);
     return {
       decision: decided('Hold', `holding: ${audit.reason}`, { cause: 'MetricsUnavailable' }),
       failingAudits: streak,
       ...(streak > 0 && { failingSince: input.previous.failingSince ?? isoTime(epochMs(now)) }),
+      ...(qualifying > 0 && { qualifyingAudits: qualifying }),
     };
   }
   if (audit.failing) {
@@ -127,8 +145,11 @@ export function decideVenture(input: DecisionInput, now: Date | number): Verdict
       failingSince,
     };
   }
-  return { decision: grow(input, audit, decided, epochMs(now)), failingAudits: 0 };
+  return { ...grow(input, audit, decided, epochMs(now)), failingAudits: 0 };
 }
+
+/** A streak from status (user-editable): a whole number ≥ 0. */
+const count = (value: number | undefined) => Math.max(0, Math.trunc(Number(value) || 0));
 
 /**
  * The phase status shows: Pending until an audit had usable numbers, Terminating once a termination is
@@ -148,8 +169,16 @@ function isNewer(observedAt: string, previous: string | undefined): boolean {
 
 type Decide = (action: DecisionAction, reason: string, extra?: Partial<VentureDecision>) => VentureDecision;
 
-/** A venture that is not failing: scale it, flag it for optimization, or hold. */
-function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide, now: number): VentureDecision {
+/**
+ * A venture that is not failing: scale it, flag it for optimization, or hold. A Scale waits for
+ * `scaleConfirmations` qualifying audits in a row; its own audit ends the streak.
+ */
+function grow(
+  input: DecisionInput,
+  audit: AvailableAudit,
+  decided: Decide,
+  now: number,
+): Pick<Verdict, 'decision' | 'qualifyingAudits'> {
   const { scale } = input.policy;
   const m = audit.snapshot;
   const checks = [
@@ -165,6 +194,11 @@ function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide, now:
 
   if (financial && (satisfaction?.met ?? true)) {
     const met = [...checks, ...(satisfaction ? [satisfaction] : [])].map((c) => c.text).join(', ');
+    // Only samples newer than the last audit's confirm again, as for the failing streak.
+    const previous = count(input.previous.qualifyingAudits);
+    const qualifyingAudits = isNewer(m.observedAt, input.previous.auditedAt) ? previous + 1 : previous;
+    const needed = Math.max(1, Math.trunc(input.scaleConfirmations ?? 1));
+    const hold = (reason: string) => ({ decision: decided('Hold', reason), qualifyingAudits });
     const { minReplicas, maxReplicas, factor, requests } = input.scaling;
     const target = Math.min(maxReplicas, Math.max(minReplicas, Math.ceil(input.replicas * factor)));
     const raise = requests && input.containers ? raiseRequests(input.containers, requests) : undefined;
@@ -176,17 +210,23 @@ function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide, now:
     ];
     if (steps.length) {
       const wait = cooldownLeft(input, now);
-      if (wait) return decided('Hold', `${met}, but ${wait}`);
-      return decided('Scale', `${met}: ${steps.join('; ')}`, {
+      if (wait) return hold(`${met}, but ${wait}`);
+      if (needed > 1 && qualifyingAudits < needed) {
+        return hold(
+          `${met}, but a Scale needs ${needed} qualifying audits in a row (${needed - 1} more than the spec, learned from Scale outcomes): ${qualifyingAudits} of ${needed}`,
+        );
+      }
+      const scale = decided('Scale', `${met}: ${steps.join('; ')}`, {
         targetReplicas: Math.max(target, input.replicas),
         ...(raise?.changes.length && { targetRequests: raise.requests }),
       });
+      return { decision: scale, qualifyingAudits: 0 };
     }
     const limit =
       input.replicas >= maxReplicas
         ? `maximum reached: ${input.replicas} replicas, maxReplicas ${maxReplicas}${requests ? ', requests at their caps' : ''}`
         : `factor ${num(factor)} does not raise ${input.replicas} replicas`;
-    return decided('Hold', `${met}, but ${limit}`);
+    return hold(`${met}, but ${limit}`);
   }
 
   const drivers: string[] = [];
@@ -212,9 +252,9 @@ function grow(input: DecisionInput, audit: AvailableAudit, decided: Decide, now:
     drivers.push('customerSatisfaction');
     why.push(`${satisfaction.text} holds back scaling that margin, ROI and growth qualify for`);
   }
-  if (drivers.length) return decided('Optimize', `optimize: ${why.join('; ')}`, { drivers });
+  if (drivers.length) return { decision: decided('Optimize', `optimize: ${why.join('; ')}`, { drivers }) };
 
-  return decided('Hold', `no threshold crossed: ${checks.map((c) => c.shown).join(', ')}`);
+  return { decision: decided('Hold', `no threshold crossed: ${checks.map((c) => c.shown).join(', ')}`) };
 }
 
 /** "cooling down: …" while the last Scale is more recent than the cooldown, else undefined. */

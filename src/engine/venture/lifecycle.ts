@@ -33,6 +33,8 @@ export function afterAudit(
   };
   if (verdict.failingSince) next.failingSince = verdict.failingSince;
   else delete next.failingSince;
+  if (verdict.qualifyingAudits) next.qualifyingAudits = verdict.qualifyingAudits;
+  else delete next.qualifyingAudits;
   if (audit.metricsAvailable) {
     next.metrics = rounded(audit.snapshot);
     next.health = {

@@ -47,12 +47,14 @@ export interface PlanContext {
   containers?: readonly ContainerResources[];
   /** Terminations the caller decided that status may not show yet, by venture name (epoch ms). */
   reserved: ReadonlyMap<string, number>;
+  /** Qualifying audits in a row a Scale needs: 1 unless AUREA learned to ask for more (extraConfirmations). */
+  scaleConfirmations?: number;
 }
 
 export function planVenture(
   venture: VentureResource,
   read: MetricsRead,
-  { portfolio, settings, now, containers, reserved }: PlanContext,
+  { portfolio, settings, now, containers, reserved, scaleConfirmations }: PlanContext,
 ): VenturePlan {
   const { namespace, name, uid } = venture.metadata;
   const { spec, status = {} } = venture;
@@ -78,9 +80,11 @@ export function planVenture(
       replicas: spec.replicas,
       containers,
       ...(read.problem && { unavailableBecause: read.problem.reason }),
+      ...(scaleConfirmations !== undefined && { scaleConfirmations }),
       previous: {
         failingAudits: status.failingAudits,
         failingSince: status.failingSince,
+        qualifyingAudits: status.qualifyingAudits,
         auditedAt: status.metrics?.observedAt,
         scaledAt: status.lastScaleTime,
       },
