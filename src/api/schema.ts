@@ -44,6 +44,9 @@ export const number = (description: string, o: { minimum?: number; maximum?: num
 export const flag = (description: string, fallback: boolean) =>
   Type.Boolean({ description, default: fallback });
 
+/** A boolean without a default: an observation in status, absent when unknown. */
+export const boolean = (description: string) => Type.Boolean({ description });
+
 /**
  * A Go-style duration such as `30s`, `5m` or `1h`, at least `minimum`: a CEL rule (the API server's and
  * `autopilot validate`'s) enforces it, and the description states it for `kubectl explain`. Each field
@@ -96,12 +99,13 @@ export const list = <T extends TSchema>(
 ) => Type.Array(items, { description, maxItems, ...o });
 
 /** A map of strings (labels, scores); Kubernetes wants additionalProperties, not patternProperties. */
-export const stringMap = (description: string, maxProperties = 32) =>
+export const stringMap = (description: string, maxProperties = 32, fallback?: Record<string, string>) =>
   Type.Unsafe<Record<string, string>>({
     type: 'object',
     description,
     maxProperties,
     additionalProperties: { type: 'string', maxLength: 1024 },
+    ...(fallback === undefined ? {} : { default: fallback }),
   });
 
 /** An object the API server stores as given: Kubernetes validates it where it is used (a pod template). */
