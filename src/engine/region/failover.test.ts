@@ -1,0 +1,91 @@
+// A move's steps from its recorded times and the fencing record read now; resumable, and superseded safely.
+import { describe, expect, it } from '@jest/globals';
+import { BACKUP, PRIMARY, T0, held, record, spec } from '../../../test/unit/region/facts.js';
+import {
+  failoverSeconds,
+  nextFailoverStep,
+  regionPhase,
+  startFailover,
+  type FailoverRecord,
+} from './failover.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const move: FailoverRecord = startFailover({
+  id: 'failover-abc',
+  action: 'Failover',
+  reason: 'us-east down',
+  decidedAt: iso(T0),
+  from: PRIMARY,
+  to: BACKUP,
+  epoch: 4,
+  detectedAt: T0 - 5000,
+});
+
+describe('nextFailoverStep', () => {
+  const s = spec();
+
+  it('starts a move from the decision', () => {
+    expect(move).toEqual({
+      decisionId: 'failover-abc',
+      from: PRIMARY,
+      to: BACKUP,
+      reason: 'us-east down',
+      epoch: 4,
+      detectedAt: iso(T0 - 5000),
+      decidedAt: iso(T0),
+    });
+  });
+
+  it('fences, then warms until the objective, then writes DNS, then awaits the answer', () => {
+    expect(nextFailoverStep(move, held(record(PRIMARY, 3)), s)).toEqual({ step: 'Fence' });
+    const fenced = { ...move, fencedAt: iso(T0 + 100) };
+    const ours = held(record(BACKUP, 4));
+    expect(nextFailoverStep(fenced, ours, s)).toEqual({ step: 'Warm', deadline: T0 - 5000 + 30_000 });
+    expect(nextFailoverStep({ ...fenced, warmedAt: iso(T0 + 200) }, ours, s)).toEqual({ step: 'WriteDns' });
+    const written = { ...fenced, warmedAt: iso(T0 + 200), dnsWrittenAt: iso(T0 + 300) };
+    expect(nextFailoverStep(written, ours, s)).toEqual({ step: 'Done' });
+    const withServers = spec({ dns: { ...s.dns, nameservers: ['127.0.0.1:5353'] } });
+    expect(nextFailoverStep(written, ours, withServers)).toEqual({ step: 'AwaitAnswer' });
+  });
+
+  it('after a restart between the swap and recording it, sees the record is already taken', () => {
+    expect(nextFailoverStep(move, held(record(BACKUP, 4)), s)).toEqual({ step: 'Fenced' });
+  });
+
+  it('is superseded when another region holds the move’s epoch or a higher one: no DNS write', () => {
+    const fenced = { ...move, fencedAt: iso(T0), warmedAt: iso(T0) };
+    expect(nextFailoverStep(fenced, held(record(PRIMARY, 5)), s)).toMatchObject({ step: 'Superseded' });
+    expect(nextFailoverStep(move, held(record(PRIMARY, 4)), s)).toEqual({
+      step: 'Superseded',
+      reason: 'us-east holds the fencing record at epoch 4; the move to us-west at epoch 4 stops',
+    });
+  });
+
+  it('waits while the record cannot be read', () => {
+    expect(nextFailoverStep(move, { state: 'Unreadable', error: 'timeout' }, s)).toEqual({
+      step: 'Wait',
+      reason: 'cannot read the fencing record: timeout',
+    });
+  });
+});
+
+describe('failoverSeconds and regionPhase', () => {
+  it('measures detection to the answer, or to the write without name servers', () => {
+    expect(failoverSeconds(move)).toBeUndefined();
+    expect(failoverSeconds({ ...move, dnsWrittenAt: iso(T0 + 1000) })).toBe(6);
+    expect(failoverSeconds({ ...move, dnsWrittenAt: iso(T0 + 1000), dnsAnsweringAt: iso(T0 + 2500) })).toBe(
+      7.5,
+    );
+  });
+
+  it('says FailingOver while a move to the backup is under way, else who serves', () => {
+    const s = spec();
+    expect(regionPhase(s, { holder: PRIMARY, epoch: 3 }, move)).toBe('FailingOver');
+    expect(regionPhase(s, { holder: BACKUP, epoch: 4 }, { ...move, dnsWrittenAt: iso(T0) })).toBe('Backup');
+    expect(regionPhase(s, { holder: PRIMARY, epoch: 5 }, move)).toBe('Primary');
+    expect(
+      regionPhase(s, { holder: PRIMARY, epoch: 6 }, { ...move, from: BACKUP, to: PRIMARY, epoch: 6 }),
+    ).toBe('FailingBack');
+    expect(regionPhase(s, undefined, undefined)).toBeUndefined();
+  });
+});
