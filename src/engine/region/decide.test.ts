@@ -1,12 +1,23 @@
 // The region engine's decisions, case by case: claim, two-view failover, partition, cold start, failback.
 import { describe, expect, it } from '@jest/globals';
-import { BACKUP, PRIMARY, T0, down, facts, held, record, spec, up } from '../../../test/unit/region/facts.js';
+import {
+  BACKUP,
+  PRIMARY,
+  T0,
+  down,
+  facts,
+  probed,
+  held,
+  record,
+  spec,
+  up,
+} from '../../../test/unit/region/facts.js';
 import { decideRegionPair } from './decide.js';
 
 describe('decideRegionPair: failover', () => {
   it('fails over when the backup sees the primary down and its heartbeat lapsed', () => {
     const d = decideRegionPair(
-      facts({ checks: { [PRIMARY]: down(), [BACKUP]: up() }, fencing: held(record(PRIMARY, 3), 12_000) }),
+      facts({ probes: { [PRIMARY]: down(), [BACKUP]: up() }, fencing: held(record(PRIMARY, 3), 12_000) }),
       T0,
     );
     expect(d).toMatchObject({
@@ -14,17 +25,17 @@ describe('decideRegionPair: failover', () => {
       from: PRIMARY,
       to: BACKUP,
       epoch: 4,
-      detectedAt: T0 - 5000,
+      detectedAt: T0 - 980,
     });
     expect(d.reason).toBe(
-      'us-east: 5 failed checks in a row (threshold 5) and us-east has not renewed its heartbeat for 12s; us-west: up, 20 healthy checks in a row',
+      'us-east: 5 failed probes in a row (last: HTTP 503) and us-east has not renewed its heartbeat for 12s; us-west: 20 healthy probes in a row, error rate 0.0% of 20, last answer in 20ms',
     );
   });
 
   it('fails over when the primary still renews but reports itself unhealthy', () => {
     const d = decideRegionPair(
       facts({
-        checks: { [PRIMARY]: down(), [BACKUP]: up() },
+        probes: { [PRIMARY]: down(), [BACKUP]: up() },
         fencing: held(record(PRIMARY, 3, { holderHealthy: false }), 1000),
       }),
       T0,
@@ -35,12 +46,12 @@ describe('decideRegionPair: failover', () => {
 
   it('holds in a partition: the backup loses sight of a primary that renews and reports itself healthy', () => {
     const d = decideRegionPair(
-      facts({ checks: { [PRIMARY]: down(50), [BACKUP]: up() }, fencing: held(record(PRIMARY, 3), 1500) }),
+      facts({ probes: { [PRIMARY]: down(20), [BACKUP]: up() }, fencing: held(record(PRIMARY, 3), 1500) }),
       T0,
     );
     expect(d).toMatchObject({ action: 'Hold', cause: 'PartitionSuspected' });
     expect(d.reason).toBe(
-      'us-east: 50 failed checks in a row (threshold 5), but us-east renewed its heartbeat 2s ago and reports itself healthy: only this region lost sight of it (a partition, not an outage); holding',
+      'us-east: 20 failed probes in a row (last: HTTP 503); error rate 100.0% of the last 20 probes > 5.0%, but us-east renewed its heartbeat 2s ago and reports itself healthy: only this region lost sight of it (a partition, not an outage); holding',
     );
   });
 
@@ -51,7 +62,7 @@ describe('decideRegionPair: failover', () => {
 
   it('never fails over to a backup that is not healthy itself', () => {
     const d = decideRegionPair(
-      facts({ checks: { [PRIMARY]: down(), [BACKUP]: down(2) }, fencing: held(record(PRIMARY), 30_000) }),
+      facts({ probes: { [PRIMARY]: down(), [BACKUP]: down(2) }, fencing: held(record(PRIMARY), 30_000) }),
       T0,
     );
     expect(d).toMatchObject({ action: 'Hold', cause: 'TargetUnhealthy' });
@@ -61,17 +72,17 @@ describe('decideRegionPair: failover', () => {
   it('holds on a cold start: too few fresh checks, or a heartbeat watched for less than the timeout', () => {
     const fewChecks = decideRegionPair(
       facts({
-        checks: { [PRIMARY]: { ...down(), checks: 3 }, [BACKUP]: up() },
+        probes: { [PRIMARY]: probed([false, false, false]), [BACKUP]: up() },
         fencing: held(record(PRIMARY), 60_000),
       }),
       T0,
     );
     expect(fewChecks).toMatchObject({ action: 'Hold', cause: 'ColdStart' });
-    expect(fewChecks.reason).toContain('3 of 5 fresh checks so far');
+    expect(fewChecks.reason).toContain('us-east: 3 of 5 fresh probes so far (cold start)');
 
     const shortWatch = decideRegionPair(
       facts({
-        checks: { [PRIMARY]: down(), [BACKUP]: up() },
+        probes: { [PRIMARY]: down(), [BACKUP]: up() },
         fencing: { state: 'Held', record: record(PRIMARY), renewSeenAt: T0 - 4000, watchingSince: T0 - 4000 },
       }),
       T0,
@@ -84,7 +95,7 @@ describe('decideRegionPair: failover', () => {
     expect(
       decideRegionPair(
         facts({
-          checks: { [PRIMARY]: down() },
+          probes: { [PRIMARY]: down() },
           fencing: { state: 'Unreadable', error: 'connect ECONNREFUSED' },
         }),
         T0,
@@ -107,7 +118,7 @@ describe('decideRegionPair: failover', () => {
     const d = decideRegionPair(
       facts({
         self: PRIMARY,
-        checks: { [PRIMARY]: up(), [BACKUP]: down() },
+        probes: { [PRIMARY]: up(), [BACKUP]: down() },
         fencing: held(record(BACKUP, 7), 20_000),
       }),
       T0,
@@ -126,7 +137,7 @@ describe('decideRegionPair: the first holder', () => {
       epoch: 1,
     });
     expect(
-      decideRegionPair(facts({ self: PRIMARY, checks: { [PRIMARY]: up(2) }, fencing: absent }), T0),
+      decideRegionPair(facts({ self: PRIMARY, probes: { [PRIMARY]: up(2) }, fencing: absent }), T0),
     ).toMatchObject({ action: 'Hold', cause: 'ColdStart' });
   });
 
@@ -136,13 +147,13 @@ describe('decideRegionPair: the first holder', () => {
       cause: 'AwaitingPrimary',
     });
     const primaryDown = { [PRIMARY]: down(), [BACKUP]: up() };
-    expect(decideRegionPair(facts({ checks: primaryDown, fencing: absent }), T0)).toMatchObject({
+    expect(decideRegionPair(facts({ probes: primaryDown, fencing: absent }), T0)).toMatchObject({
       action: 'Hold',
       cause: 'AwaitingPrimary',
     });
     expect(
       decideRegionPair(
-        facts({ checks: primaryDown, fencing: { state: 'Absent', watchingSince: T0 - 10_000 } }),
+        facts({ probes: primaryDown, fencing: { state: 'Absent', watchingSince: T0 - 10_000 } }),
         T0,
       ),
     ).toMatchObject({ action: 'Claim', to: BACKUP, epoch: 1 });
@@ -171,12 +182,14 @@ describe('decideRegionPair: failback', () => {
       decideRegionPair(
         facts({
           spec: automatic,
-          checks: { [PRIMARY]: up(primaryChecks), [BACKUP]: up() },
+          probes: { [PRIMARY]: up(primaryChecks), [BACKUP]: up() },
           fencing: onBackup({ acquireTime: new Date(T0 - heldMs).toISOString() }),
         }),
         T0,
       );
-    expect(at(9, 11 * 60_000).reason).toContain('10 healthy checks of us-east, 9 so far');
+    expect(at(9, 11 * 60_000).reason).toContain(
+      'failback after 10 healthy probes of us-east in a row, 9 so far',
+    );
     expect(at(10, 9 * 60_000).reason).toContain('failback after 10m0s on us-west, 9m0s so far');
     expect(at(10, 10 * 60_000)).toMatchObject({ action: 'OfferFailback', epoch: 5 });
   });
@@ -184,7 +197,7 @@ describe('decideRegionPair: failback', () => {
   it('never offers while the primary is not up, annotation or not', () => {
     const d = decideRegionPair(
       facts({
-        checks: { [PRIMARY]: down(), [BACKUP]: up() },
+        probes: { [PRIMARY]: down(), [BACKUP]: up() },
         fencing: onBackup(),
         annotations: { 'autopilot.ventures/failback': 'now' },
       }),
@@ -203,7 +216,7 @@ describe('decideRegionPair: failback', () => {
     });
     expect(
       decideRegionPair(
-        facts({ self: PRIMARY, checks: { [PRIMARY]: down(), [BACKUP]: up() }, fencing: offered }),
+        facts({ self: PRIMARY, probes: { [PRIMARY]: down(), [BACKUP]: up() }, fencing: offered }),
         T0,
       ),
     ).toMatchObject({ action: 'Hold', cause: 'TargetUnhealthy' });
@@ -212,13 +225,13 @@ describe('decideRegionPair: failback', () => {
 
 describe('decision ids', () => {
   const failing = facts({
-    checks: { [PRIMARY]: down(), [BACKUP]: up() },
+    probes: { [PRIMARY]: down(), [BACKUP]: up() },
     fencing: held(record(PRIMARY, 3), 12_000),
   });
 
   it('are the same for the same move, whenever it is decided again (a restart acts once)', () => {
     const first = decideRegionPair(failing, T0);
-    const again = decideRegionPair({ ...failing, checks: { [PRIMARY]: down(9), [BACKUP]: up() } }, T0 + 4000);
+    const again = decideRegionPair({ ...failing, probes: { [PRIMARY]: down(9), [BACKUP]: up() } }, T0 + 4000);
     expect(again.id).toBe(first.id);
     expect(first.id).toMatch(/^failover-[0-9a-f]{12}$/);
   });
@@ -232,11 +245,11 @@ describe('decision ids', () => {
 
   it('of a run of holds with the same cause are one id', () => {
     const partition = facts({
-      checks: { [PRIMARY]: down(), [BACKUP]: up() },
+      probes: { [PRIMARY]: down(), [BACKUP]: up() },
       fencing: held(record(PRIMARY, 3), 1000),
     });
     const a = decideRegionPair(partition, T0);
-    const b = decideRegionPair({ ...partition, checks: { [PRIMARY]: down(8), [BACKUP]: up() } }, T0 + 3000);
+    const b = decideRegionPair({ ...partition, probes: { [PRIMARY]: down(8), [BACKUP]: up() } }, T0 + 3000);
     expect(a.id).toBe(b.id);
   });
 });

@@ -1,5 +1,5 @@
 // The region engine's decision, from one region's point of view: claim, fail over, offer or take a
-// failback, or hold and say why. A failover needs two views (this region's checks see the holder down
+// failback, or hold and say why. A failover needs two views (this region's probes see the holder down
 // AND the holder's heartbeat lapsed or it reports itself down) and a healthy taker; nothing acts on a
 // cold start; every decision's id is a hash of the facts it was made on.
 import {
@@ -11,7 +11,8 @@ import { parseDuration } from '../../api/duration.js';
 import { duration, isoTime, timeOr } from '../format.js';
 import { shortHash } from '../venture/decision.js';
 import { heartbeatLapse, type FencingObservation, type FencingRecord } from './fencing.js';
-import { judgeRegion, type RegionChecks, type RegionVerdict } from './health.js';
+import type { ProbeSummary } from '../probes.js';
+import { judgeRegion, type RegionVerdict } from './health.js';
 
 /** Why a region holds: the reason of its condition. */
 export type HoldCause =
@@ -31,8 +32,8 @@ export interface RegionPairFacts {
   /** This operator's region (--region). */
   self: string;
   annotations?: Record<string, string>;
-  /** This process's own checks of each region's endpoint, by region name. */
-  checks: Partial<Record<string, RegionChecks>>;
+  /** This process's own probe windows of each region's endpoint (rules: regionProbeRules), by region name. */
+  probes: Partial<Record<string, ProbeSummary>>;
   fencing: FencingObservation;
 }
 
@@ -47,7 +48,7 @@ export interface RegionDecision {
   to?: string;
   /** The epoch the record is (or, for OfferFailback, will be) taken at. */
   epoch?: number;
-  /** When the condition that led to a move was first seen (ms): the first failed check of the run. */
+  /** When the condition that led to a move was first seen (ms): when the probes first showed the region down. */
   detectedAt?: number;
 }
 
@@ -61,7 +62,7 @@ export function decideRegionPair(facts: RegionPairFacts, now: number): RegionDec
     return hold('NotInPair', `this operator's region ${self} is neither ${primary.name} nor ${backup.name}`);
   }
   const peer = self === primary.name ? backup.name : primary.name;
-  const verdict = (region: string) => judgeRegion(region, facts.checks[region], spec.healthCheck);
+  const verdict = (region: string) => judgeRegion(region, facts.probes[region], spec, now);
   const timeoutMs = parseDuration(spec.fencing.heartbeatTimeout);
 
   if (fencing.state === 'Unreadable') {
@@ -126,7 +127,7 @@ export function decideRegionPair(facts: RegionPairFacts, now: number): RegionDec
     from: peer,
     to: self,
     epoch: record.epoch + 1,
-    detectedAt: facts.checks[peer]?.failingSince ?? now,
+    detectedAt: facts.probes[peer]?.downSince ?? now,
     reason: `${theirs.reason} and ${secondView}; ${mine.reason}`,
   });
 }
@@ -158,7 +159,7 @@ function decideUnheld(
   if (theirs.state === 'Down' && absentFor >= timeoutMs) {
     return claim(
       `nobody has held the fencing record for ${duration(absentFor)}, ${theirs.reason}, and ${mine.reason}`,
-      facts.checks[peer]?.failingSince ?? now,
+      facts.probes[peer]?.downSince ?? now,
     );
   }
   return hold(
@@ -194,10 +195,10 @@ function decideAsHolder(
   }
   if (primary.state !== 'Up') return serving(`no failback while ${primary.reason}`);
   if (!manual) {
-    const successes = facts.checks[peer]?.consecutiveSuccesses ?? 0;
-    if (successes < spec.failback.healthyChecks) {
+    if (!primary.proven) {
+      const successes = facts.probes[peer]?.consecutiveSuccesses ?? 0;
       return serving(
-        `failback after ${spec.failback.healthyChecks} healthy checks of ${peer}, ${successes} so far`,
+        `failback after ${spec.failback.healthyChecks} healthy probes of ${peer} in a row, ${successes} so far`,
       );
     }
     // acquireTime was written by this region's own clock, so comparing it with `now` is safe.

@@ -1,67 +1,82 @@
-// Whether a region is up or down by this cluster's own health checks (the seed's regional trigger),
-// and when too few fresh checks exist to tell (a cold start never counts as down).
-import type { RegionPairSpec } from '../../api/v1alpha1/regionPair.js';
-import { num, pct } from '../format.js';
+// Whether a region is up or down by this cluster's own probes of its endpoint (the shared probe window of
+// src/engine/probes.ts under the seed's regional trigger); stale or too few probes are never "down".
+import type { RegionPairSpec, RegionPairStatus } from '../../api/v1alpha1/regionPair.js';
+import { parseDuration } from '../../api/duration.js';
+import { clip, duration, isoTime } from '../format.js';
+import { isStale, type ProbeRules, type ProbeSummary } from '../probes.js';
 
-/** What this process's checks of one region endpoint saw (the prober's window, as plain numbers). */
-export interface RegionChecks {
-  /** Checks this process made itself since it started (or became leader): a cold start has few. */
-  checks: number;
-  consecutiveFailures: number;
-  consecutiveSuccesses: number;
-  /** Checks in the availability window (at most healthCheck.window). */
-  windowChecks: number;
-  /** Share of successful checks in the window; undefined before the first check. */
-  availability?: number;
-  /** When the first failed check of the current run of failures was made (ms). */
-  failingSince?: number;
-}
-
-export type HealthCheck = RegionPairSpec['healthCheck'];
+/** The RegionPair's health check and failback as the prober's rules. */
+export const regionProbeRules = (spec: RegionPairSpec): ProbeRules => ({
+  window: spec.healthCheck.window,
+  consecutiveFailures: spec.healthCheck.failureThreshold,
+  // Down when availability falls below the threshold over a full window, i.e. the error rate rises above.
+  errorRate: 1 - spec.healthCheck.availability,
+  healthyProbes: spec.failback.healthyChecks,
+  timeoutMs: spec.healthCheck.responseTimeMs,
+});
 
 export type RegionState = 'Up' | 'Down' | 'Unknown';
 
 export interface RegionVerdict {
   state: RegionState;
-  /** Quotes the numbers it was judged on. */
+  /** Quotes the numbers it was judged on, starting with the region. */
   reason: string;
+  /** Up with failback.healthyChecks successes in a row: fit to fail back to. */
+  proven: boolean;
 }
 
 /**
- * Down on `failureThreshold` failed checks in a row, or on availability below its threshold over a
- * full window; Unknown until this process made `failureThreshold` checks of its own; Up otherwise
- * when the last check passed (a region that just failed once is neither: Unknown, "failing").
+ * Down and Up as the probe window says; Unknown when it has not enough fresh probes, when it is stale (the
+ * prober stopped or fell behind), and while the last probes failed below the threshold: a region that
+ * just failed is neither fit to take traffic nor down.
  */
 export function judgeRegion(
   name: string,
-  checks: RegionChecks | undefined,
-  healthCheck: HealthCheck,
+  probes: ProbeSummary | undefined,
+  spec: RegionPairSpec,
+  now: number,
 ): RegionVerdict {
-  const need = healthCheck.failureThreshold;
-  if (!checks || checks.checks < need) {
-    return {
-      state: 'Unknown',
-      reason: `${name}: ${checks?.checks ?? 0} of ${need} fresh checks so far (cold start)`,
-    };
+  const verdict = (state: RegionState, reason: string, proven = false) => ({
+    state,
+    reason: `${name}: ${reason}`,
+    proven,
+  });
+  if (!probes) return verdict('Unknown', 'not probed yet');
+  if (isStale(probes, parseDuration(spec.healthCheck.interval), spec.healthCheck.responseTimeMs, now)) {
+    const age = probes.last
+      ? `the last probe started ${duration(now - probes.last.startedAt)} ago`
+      : 'no probes';
+    return verdict('Unknown', `probes are stale: ${age}`);
   }
-  if (checks.consecutiveFailures >= need) {
-    return {
-      state: 'Down',
-      reason: `${name}: ${checks.consecutiveFailures} failed checks in a row (threshold ${need})`,
-    };
+  if (probes.state === 'Unknown') return verdict('Unknown', `${probes.reason} (cold start)`);
+  if (probes.state === 'Down') return verdict('Down', probes.reason);
+  if (probes.consecutiveFailures > 0) {
+    return verdict(
+      'Unknown',
+      `failing, ${probes.consecutiveFailures} of ${spec.healthCheck.failureThreshold} failed probes in a row`,
+    );
   }
-  const fullWindow = checks.windowChecks >= healthCheck.window;
-  if (fullWindow && checks.availability !== undefined && checks.availability < healthCheck.availability) {
-    return {
-      state: 'Down',
-      reason: `${name}: availability ${pct(checks.availability)} over ${checks.windowChecks} checks < ${pct(healthCheck.availability)}`,
-    };
-  }
-  if (checks.consecutiveFailures > 0) {
-    return {
-      state: 'Unknown',
-      reason: `${name}: failing, ${checks.consecutiveFailures} of ${need} failed checks in a row`,
-    };
-  }
-  return { state: 'Up', reason: `${name}: up, ${num(checks.consecutiveSuccesses)} healthy checks in a row` };
+  return verdict('Up', probes.reason, probes.proven);
+}
+
+export type RegionHealthStatus = NonNullable<RegionPairStatus['regions']>[number];
+
+/** A region's entry in status.regions, from its probe window and verdict. */
+export function regionHealthStatus(
+  name: string,
+  probes: ProbeSummary | undefined,
+  verdict: RegionVerdict,
+): RegionHealthStatus {
+  return {
+    name,
+    healthy: verdict.state === 'Up',
+    consecutiveFailures: probes?.consecutiveFailures ?? 0,
+    consecutiveSuccesses: probes?.consecutiveSuccesses ?? 0,
+    ...(probes?.errorRate !== undefined && { availability: 1 - probes.errorRate }),
+    ...(probes?.last && {
+      responseTimeMs: Math.round(probes.last.latencyMs),
+      lastCheckTime: isoTime(probes.last.startedAt),
+    }),
+    ...(probes?.lastFailure && { lastError: clip(probes.lastFailure.error, 1024) }),
+  };
 }

@@ -2,33 +2,15 @@
 // no failover in a partition, nothing on a cold start, epochs that only grow, moves only toward itself.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { BACKUP, PRIMARY, T0, facts as baseFacts, spec } from '../../../test/unit/region/facts.js';
+import { BACKUP, PRIMARY, T0, facts as baseFacts, probed, spec } from '../../../test/unit/region/facts.js';
 import { decideRegionPair, type RegionPairFacts } from './decide.js';
 import { heartbeatLapse, type FencingObservation } from './fencing.js';
-import { judgeRegion, type RegionChecks } from './health.js';
+import { judgeRegion, regionProbeRules } from './health.js';
 
 const region = fc.constantFrom(PRIMARY, BACKUP);
 
-const checks: fc.Arbitrary<RegionChecks | undefined> = fc.option(
-  fc
-    .record({
-      checks: fc.integer({ min: 0, max: 40 }),
-      failing: fc.boolean(),
-      run: fc.integer({ min: 0, max: 40 }),
-      windowChecks: fc.integer({ min: 0, max: 20 }),
-      availability: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-      failingSince: fc.integer({ min: T0 - 120_000, max: T0 }),
-    })
-    .map(({ checks, failing, run, windowChecks, availability, failingSince }) => ({
-      checks,
-      consecutiveFailures: failing ? Math.min(run, checks) : 0,
-      consecutiveSuccesses: failing ? 0 : Math.min(run, checks),
-      windowChecks: Math.min(windowChecks, checks),
-      availability,
-      failingSince: failing ? failingSince : undefined,
-    })),
-  { nil: undefined },
-);
+// A region's probes: a window of successes and failures, judged by the shared summarizer.
+const probes = fc.array(fc.boolean(), { maxLength: 30 });
 
 const fencing: fc.Arbitrary<FencingObservation> = fc.oneof(
   fc.record({
@@ -64,8 +46,8 @@ const fencing: fc.Arbitrary<FencingObservation> = fc.oneof(
 const facts: fc.Arbitrary<RegionPairFacts> = fc
   .record({
     self: region,
-    primaryChecks: checks,
-    backupChecks: checks,
+    primaryProbes: probes,
+    backupProbes: probes,
     fencing,
     automatic: fc.boolean(),
     healthyChecks: fc.integer({ min: 1, max: 20 }),
@@ -75,14 +57,16 @@ const facts: fc.Arbitrary<RegionPairFacts> = fc
   })
   .map((f) => {
     const base = spec();
+    const pairSpec = spec({
+      healthCheck: { ...base.healthCheck, failureThreshold: f.failureThreshold },
+      fencing: { ...base.fencing, heartbeatTimeout: `${f.timeoutS}s` },
+      failback: { automatic: f.automatic, healthyChecks: f.healthyChecks, minimumHold: '10m' },
+    });
+    const rules = regionProbeRules(pairSpec);
     return baseFacts({
       self: f.self,
-      spec: spec({
-        healthCheck: { ...base.healthCheck, failureThreshold: f.failureThreshold },
-        fencing: { ...base.fencing, heartbeatTimeout: `${f.timeoutS}s` },
-        failback: { automatic: f.automatic, healthyChecks: f.healthyChecks, minimumHold: '10m' },
-      }),
-      checks: { [PRIMARY]: f.primaryChecks, [BACKUP]: f.backupChecks },
+      spec: pairSpec,
+      probes: { [PRIMARY]: probed(f.primaryProbes, rules), [BACKUP]: probed(f.backupProbes, rules) },
       fencing: f.fencing,
       annotations: f.manual ? { 'autopilot.ventures/failback': 'now' } : undefined,
     });
@@ -90,7 +74,7 @@ const facts: fc.Arbitrary<RegionPairFacts> = fc
 
 const MOVES = ['Claim', 'Failover', 'Failback'];
 const peerOf = (self: string) => (self === PRIMARY ? BACKUP : PRIMARY);
-const judge = (f: RegionPairFacts, r: string) => judgeRegion(r, f.checks[r], f.spec.healthCheck).state;
+const judge = (f: RegionPairFacts, r: string) => judgeRegion(r, f.probes[r], f.spec, T0).state;
 const timeoutMs = (f: RegionPairFacts) => Number(f.spec.fencing.heartbeatTimeout.slice(0, -1)) * 1000;
 const runs = { numRuns: 5000 };
 
@@ -152,7 +136,7 @@ describe('region engine invariants', () => {
     fc.assert(
       fc.property(facts, (f) => {
         const d = decideRegionPair(f, T0);
-        const fresh = (r: string) => (f.checks[r]?.checks ?? 0) >= f.spec.healthCheck.failureThreshold;
+        const fresh = (r: string) => (f.probes[r]?.probes ?? 0) >= f.spec.healthCheck.failureThreshold;
         if (!fresh(f.self)) expect(MOVES).not.toContain(d.action);
         if (!fresh(peerOf(f.self))) expect(['Failover', 'OfferFailback']).not.toContain(d.action);
         if (f.fencing.state === 'Unreadable')

@@ -2,7 +2,13 @@
 import type { RegionPairSpec } from '../../../src/api/v1alpha1/regionPair.js';
 import type { RegionPairFacts } from '../../../src/engine/region/decide.js';
 import type { FencingObservation, FencingRecord } from '../../../src/engine/region/fencing.js';
-import type { RegionChecks } from '../../../src/engine/region/health.js';
+import {
+  addProbe,
+  summarizeProbes,
+  type ProbeResult,
+  type ProbeSummary,
+} from '../../../src/engine/probes.js';
+import { regionProbeRules } from '../../../src/engine/region/health.js';
 
 export const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 export const PRIMARY = 'us-east';
@@ -37,22 +43,34 @@ export const spec = (over: Partial<RegionPairSpec> = {}): RegionPairSpec => ({
   ...over,
 });
 
-export const up = (checks = 20): RegionChecks => ({
-  checks,
-  consecutiveFailures: 0,
-  consecutiveSuccesses: checks,
-  windowChecks: Math.min(checks, 20),
-  availability: 1,
-});
+/**
+ * The prober's summary after probes one second apart ending 1 s before T0 (true: answered in time), under
+ * the spec's rules: the shared probe window, not a hand-made summary.
+ */
+export function probed(
+  pattern: readonly boolean[],
+  rules = regionProbeRules(spec()),
+): ProbeSummary | undefined {
+  let window: ProbeResult[] = [];
+  let summary: ProbeSummary | undefined;
+  pattern.forEach((ok, i) => {
+    const startedAt = T0 - (pattern.length - i) * 1000;
+    const probe = ok
+      ? { startedAt, latencyMs: 20, ok, status: 200 }
+      : { startedAt, latencyMs: 20, ok, status: 503, error: 'HTTP 503' };
+    window = addProbe(window, probe, rules.window);
+    summary = summarizeProbes(window, rules, summary, startedAt + 20);
+  });
+  return summary;
+}
 
-export const down = (failures = 5, failingSince = T0 - failures * 1000): RegionChecks => ({
-  checks: 20,
-  consecutiveFailures: failures,
-  consecutiveSuccesses: 0,
-  windowChecks: 20,
-  availability: (20 - failures) / 20,
-  failingSince,
-});
+const times = (n: number, ok: boolean) => Array.from({ length: n }, () => ok);
+
+/** `n` healthy probes in a row. */
+export const up = (n = 20) => probed(times(n, true));
+
+/** Ten healthy probes, then `failures` failed ones in a row (down from the fifth; the error rate counts only in a full window of 20). */
+export const down = (failures = 5) => probed([...times(10, true), ...times(failures, false)]);
 
 export const record = (holder: string, epoch = 1, over: Partial<FencingRecord> = {}): FencingRecord => ({
   holder,
@@ -76,7 +94,7 @@ export const facts = (over: Partial<RegionPairFacts> = {}): RegionPairFacts => (
   pair: { namespace: 'shop', name: 'storefront', uid: 'uid-1' },
   spec: spec(),
   self: BACKUP,
-  checks: { [PRIMARY]: up(), [BACKUP]: up() },
+  probes: { [PRIMARY]: up(), [BACKUP]: up() },
   fencing: held(record(PRIMARY)),
   ...over,
 });
