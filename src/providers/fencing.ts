@@ -10,7 +10,7 @@ import {
   type FencingRecord,
 } from '../engine/region/fencing.js';
 import { isConflict } from '../runtime/client.js';
-import { microTime } from '../runtime/conditions.js';
+import { microTime } from '../api/time.js';
 import type { LeaseSpec } from '../runtime/leaderElection.js';
 import { remoteCall, type RemoteCluster } from './clusters.js';
 import { ProviderError } from './http.js';
