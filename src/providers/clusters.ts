@@ -1,7 +1,7 @@
 // Other clusters (the other region, the DNS cluster) through kubeconfig Secrets: one KubeClient per Secret
 // key, rebuilt only when the Secret changes, and errors that name the Secret or the server to fix.
 import { KubeConfig } from '@kubernetes/client-node';
-import { ApiError, KubeClient } from '../runtime/client.js';
+import { ApiError, KubeClient, type Client } from '../runtime/client.js';
 import { ProviderError } from './http.js';
 import { readSecretKey, type SecretKeyRef } from './secrets.js';
 
@@ -11,7 +11,7 @@ export interface RemoteCluster {
   label: string;
   /** The API server URL the kubeconfig names. */
   server: string;
-  client: KubeClient;
+  client: Client;
 }
 
 /** Reasons of the errors a user can fix, for conditions and events. */
@@ -26,7 +26,7 @@ export class RemoteClusters {
   private readonly cache = new Map<string, { resourceVersion: string; cluster: RemoteCluster }>();
 
   /** `local` reads the Secrets (in the RegionPair's namespace of this cluster). */
-  constructor(private readonly local: KubeClient) {}
+  constructor(private readonly local: Client) {}
 
   /** The cluster whose kubeconfig is in Secret `ref` of `namespace`; a ProviderError says what to fix. */
   async cluster(namespace: string, ref: SecretKeyRef, label: string): Promise<RemoteCluster> {
@@ -72,7 +72,7 @@ export function kubeconfigClient(kubeconfig: string, where: string): { server: s
 export async function remoteCall<T>(
   cluster: RemoteCluster,
   what: string,
-  call: (client: KubeClient) => Promise<T>,
+  call: (client: Client) => Promise<T>,
   timeoutMs = 5000,
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
