@@ -2,13 +2,16 @@
 // a zone from it (etcd plugin), and external-dns turning DNSEndpoint objects of a cluster into etcd records.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { Resolver } from 'node:dns/promises';
+import type { Resolver } from 'node:dns/promises';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildTools, toolVersion } from './localCluster.js';
 import { freePort } from './prometheus.js';
+import { lookup, resolverFor } from '../../src/providers/dnsAnswer.js';
+
+export { lookup };
 
 const run = promisify(execFile);
 
@@ -80,12 +83,8 @@ async function waitReady(name: string, child: ChildProcess, logFile: string, rea
   }
 }
 
-/** A resolver asking only 127.0.0.1:port, one try, short timeout: a test polls it, nothing retries for it. */
-export function resolverFor(port: number): Resolver {
-  const resolver = new Resolver({ timeout: 1000, tries: 1 });
-  resolver.setServers([`127.0.0.1:${port}`]);
-  return resolver;
-}
+/** A resolver asking only the CoreDNS on 127.0.0.1:port. */
+export const resolverOn = (port: number): Resolver => resolverFor([`127.0.0.1:${port}`]);
 
 export async function startDnsStack(options: DnsStackOptions): Promise<DnsStack> {
   const bin = await buildTools();
@@ -139,7 +138,7 @@ export async function startDnsStack(options: DnsStackOptions): Promise<DnsStack>
       `${options.zone}:${dnsPort} {\n  bind 127.0.0.1\n  errors\n  etcd ${options.zone} {\n    endpoint ${etcdUrl}\n    path /skydns\n  }\n}\n`,
     );
     const coredns = start('coredns', ['-conf', corefile]);
-    const resolver = resolverFor(dnsPort);
+    const resolver = resolverOn(dnsPort);
     // Any answer (NXDOMAIN included) means CoreDNS is serving the zone.
     await waitReady('coredns', coredns.child, coredns.logFile, () =>
       resolver.resolve4(`ready.${options.zone}`).then(
@@ -215,21 +214,4 @@ export interface AnswerWait {
   recordType?: 'A' | 'CNAME';
   timeoutMs?: number;
   intervalMs?: number;
-}
-
-/** The sorted answer; NXDOMAIN and no data are the empty answer. */
-export async function lookup(
-  resolver: Resolver,
-  hostname: string,
-  recordType: 'A' | 'CNAME',
-): Promise<string[]> {
-  try {
-    const answer =
-      recordType === 'A' ? await resolver.resolve4(hostname) : await resolver.resolveCname(hostname);
-    return [...answer].sort();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'ENODATA') return [];
-    throw err;
-  }
 }
