@@ -52,7 +52,8 @@ export async function readPrometheus(
     metrics.map(async (metric) => {
       const url = `${base}/api/v1/query?query=${encodeURIComponent(queries[metric]!)}`;
       try {
-        return sampleOf(metric, vectorOf(ventureQuery(metric), await query(url, headers, timeoutMs)));
+        const source = ventureQuery(metric);
+        return sampleOf(source, vectorOf(source, await query(url, headers, timeoutMs)));
       } catch (err) {
         if (err instanceof HttpFailure)
           return explain(err, ventureQuery(metric), address, bearerToken !== undefined);
@@ -90,15 +91,31 @@ function vectorOf(source: QuerySource, answer: QueryResponse) {
   return answer.data.result;
 }
 
-function sampleOf(metric: MetricName, series: ReturnType<typeof vectorOf>) {
+function sampleOf(source: QuerySource, series: ReturnType<typeof vectorOf>): Sample | undefined {
   if (series.length > 1) {
     throw new ProviderError(
       'PrometheusQueryFailed',
-      `the ${metric} query returned ${series.length} series; aggregate it to one, e.g. sum(...)`,
+      `${source.name} returned ${series.length} series; aggregate it to one, e.g. sum(...)`,
     );
   }
   const [sample] = series;
   return sample ? { value: Number(sample.value[1]), at: sample.value[0] * 1000 } : undefined;
+}
+
+/** One query answering one series (none: no sample), e.g. a target's error rate. */
+export async function readPrometheusSample(
+  address: string,
+  source: QuerySource & { query: string },
+  bearerToken?: string,
+  { timeoutMs }: { timeoutMs?: number } = {},
+): Promise<Sample | undefined> {
+  const headers: Record<string, string> = bearerToken ? { authorization: `Bearer ${bearerToken}` } : {};
+  const url = `${address.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(source.query)}`;
+  try {
+    return sampleOf(source, vectorOf(source, await query(url, headers, timeoutMs)));
+  } catch (err) {
+    throw err instanceof HttpFailure ? explain(err, source, address, bearerToken !== undefined) : err;
+  }
 }
 
 /**

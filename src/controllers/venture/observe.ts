@@ -5,28 +5,8 @@ import type { MetricsRead } from '../../engine/venture/plan.js';
 import { ProviderError } from '../../providers/http.js';
 import { readHttpJson } from '../../providers/httpJson.js';
 import { readPrometheus } from '../../providers/prometheus.js';
-import { isNotFound, type Client } from '../../runtime/client.js';
-import type { KubeObject } from '../../api/meta.js';
-import { SECRETS } from '../../api/resources.js';
-
-async function secretValue(
-  client: Client,
-  namespace: string,
-  ref: { name: string; key: string },
-): Promise<string> {
-  let secret: KubeObject & { data?: Record<string, string> };
-  try {
-    secret = await client.get(SECRETS, namespace, ref.name);
-  } catch (err) {
-    if (isNotFound(err))
-      throw new ProviderError('SecretNotFound', `Secret ${namespace}/${ref.name} does not exist`);
-    throw err;
-  }
-  const value = secret.data?.[ref.key];
-  if (value === undefined)
-    throw new ProviderError('SecretKeyNotFound', `Secret ${namespace}/${ref.name} has no key ${ref.key}`);
-  return Buffer.from(value, 'base64').toString('utf8').trim();
-}
+import type { Client } from '../../runtime/client.js';
+import { secretValue } from '../secrets.js';
 
 const defined = (record: Partial<Record<MetricName, string | undefined>>) =>
   Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<
