@@ -3,6 +3,11 @@ import type { FlagSet } from '../runtime/flags.js';
 import type { ControllerModule } from '../runtime/module.js';
 import type { SharedSettings } from './shared.js';
 import { agentSpawnModule } from './agentspawn/index.js';
+import { fallbackModule } from './fallback/index.js';
 import { ventureModule } from './venture/index.js';
 
-export const modules: ControllerModule<FlagSet, SharedSettings>[] = [ventureModule, agentSpawnModule];
+export const modules: ControllerModule<FlagSet, SharedSettings>[] = [
+  ventureModule,
+  fallbackModule,
+  agentSpawnModule,
+];

@@ -11,8 +11,9 @@ import {
   PODS,
   RESOURCE_QUOTAS,
   SECRETS,
+  SERVICES,
 } from '../api/resources.js';
-import { AGENT_SPAWNS, VENTURES } from '../api/v1alpha1/index.js';
+import { AGENT_SPAWNS, FALLBACK_PROTOCOLS, VENTURES } from '../api/v1alpha1/index.js';
 
 /** rbac.authorization.k8s.io/v1 PolicyRule, as the chart writes it. */
 export interface PolicyRule {
@@ -62,6 +63,16 @@ export const controllerRules: Record<string, PolicyRule[]> = {
     // with a replaced child or a child Kubernetes refused.
     allow(CONFIG_MAPS, ['get', 'list', 'create', 'patch', 'delete']),
     allow(SECRETS, ['get']), // the score source's bearer token or Authorization header
+  ],
+  fallback: [
+    allow(FALLBACK_PROTOCOLS, READ), // the informer
+    allow(FALLBACK_PROTOCOLS, ['patch'], 'status'), // decisions (write-ahead) and health, per reconcile
+    allow(FALLBACK_PROTOCOLS, ['update'], 'finalizers'), // blockOwnerDeletion on the routing objects
+    // The routing objects: informers (an object of that name owned by someone else is a conflict) and
+    // server-side apply, which creates them the first time.
+    allow(CONFIG_MAPS, [...READ, 'create', 'patch']),
+    allow(SERVICES, [...READ, 'create', 'patch']),
+    allow(SECRETS, ['get']), // probe headers, CA bundle, webhook URL and Authorization, Prometheus token
   ],
 };
 

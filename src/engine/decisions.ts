@@ -40,13 +40,14 @@ export function recordDecision<D extends RecordedDecision>(
   return { history: [decision, ...others].slice(0, limit), repeat };
 }
 
-/** Sets the state of decision `id` in lastDecision and in its history entry. */
+/** Sets the state of decision `id` (and any `more` of its fields) in lastDecision and its history entry. */
 export function setDecisionState<D extends RecordedDecision>(
   status: DecisionLog<D>,
   id: string,
   state: DecisionState,
+  more: Partial<D> = {},
 ): void {
-  const update = (d: D): D => (d.id === id ? { ...d, state } : d);
+  const update = (d: D): D => (d.id === id ? { ...d, ...more, state } : d);
   if (status.history) status.history = status.history.map(update);
   if (status.lastDecision) status.lastDecision = update(status.lastDecision);
 }
