@@ -108,11 +108,14 @@ const Policy = group(
       'Length of one business period: growth, trend, losses in a row and CAC are per period. The seed thresholds are monthly.',
       { minimum: '1s', default: '720h' },
     ),
-    trendWindow: integer('Business periods the trend and growth rate are computed over.', {
-      default: 6,
-      minimum: 2,
-      maximum: 24,
-    }),
+    trendWindow: integer(
+      'Business periods the trend and growth rate are computed over; both need audits spanning at least one whole period.',
+      {
+        default: 6,
+        minimum: 2,
+        maximum: 24,
+      },
+    ),
     gracePeriod: duration(
       'How long a terminated venture stays scaled to 0 before its Deployment is deleted; 0s deletes it as soon as the termination is applied.',
       { minimum: '0s', default: '10m' },
@@ -297,7 +300,10 @@ const MetricsSnapshot = object('The numbers an audit or decision was made on.', 
   burnRate: optional(number('Net monthly loss (0 when profitable).', { minimum: 0 })),
   runwayMonths: optional(number('Cash / burn rate, in months.', { minimum: 0 })),
   growthRate: optional(
-    number('Revenue growth per business period, compounded, fitted over the trend window.', {}),
+    number(
+      'Revenue growth per business period, compounded, fitted over the trend window; absent until the audits span a whole period.',
+      {},
+    ),
   ),
   cac: optional(number('Customer acquisition cost: acquisition spend / new customers.', {})),
   customers: optional(number('Paying customers.', { minimum: 0 })),
@@ -351,9 +357,9 @@ export const VentureStatus = object('The observed state of a Venture.', {
   ),
   metrics: optional(MetricsSnapshot),
   trend: optional(
-    object('Direction of the venture over the trend window.', {
+    object('Direction of the venture over the trend window; absent until the audits span a whole period.', {
       direction: oneOf('Improving, Stable or Declining.', ['Improving', 'Stable', 'Declining'] as const),
-      slope: number('Change of the profit margin per audit period.', {}),
+      slope: number('Change of the profit margin per business period.', {}),
     }),
   ),
   risks: optional(

@@ -101,6 +101,26 @@ describe('auditVenture derived metrics', () => {
     expect(result.trend).toBeUndefined();
   });
 
+  it('fits growth and the trend only on audits that span a whole period', () => {
+    // Hourly periods; NOW (12:00) begins one. Flat revenue of 1000 read once with a 5 % error.
+    const PERIOD = 60 * MINUTE;
+    const growthFrom = (historyAt: number) => {
+      const at = NOW + MINUTE;
+      const history = [{ observedAt: new Date(historyAt).toISOString(), revenue: 1000, costs: 800 }];
+      const observation = { revenue: { value: 1050, at }, costs: { value: 800, at } };
+      const input = { observation, history, policy: policy(), maxSampleAge: 5 * MINUTE, periodMs: PERIOD };
+      return available(auditVenture(input, at));
+    };
+    // The last audit of a period and one two minutes into the next.
+    const twoMinutes = growthFrom(NOW - MINUTE);
+    expect(twoMinutes.snapshot.growthRate).toBeUndefined();
+    expect(twoMinutes.trend).toBeUndefined();
+    // The same readings a whole period apart are 5 % growth per period.
+    const wholePeriod = growthFrom(NOW + MINUTE - PERIOD);
+    expect(wholePeriod.snapshot.growthRate).toBeCloseTo(0.05, 6);
+    expect(wholePeriod.trend?.direction).toBe('Improving');
+  });
+
   it('counts consecutive loss periods from the history and this audit', () => {
     const history = [
       past(2, { revenue: 900, costs: 1000, consecutiveLosses: 1 }),

@@ -26,6 +26,12 @@ export type Trend = NonNullable<VentureStatus['trend']>;
 
 /** A change of the margin smaller than one point per period is noise, not a trend. */
 export const TREND_DEAD_BAND = 0.01;
+/**
+ * Growth and the margin trend are rates per period: they are fitted only once the audits with revenue span at
+ * least this many periods. Over less they extrapolate noise (two audits minutes apart across a period boundary
+ * made a 5 % error read as growth of 200 %/period and more).
+ */
+export const MIN_FIT_SPAN_PERIODS = 1;
 /** CAC up by more than this share period over period is worth optimizing. */
 export const CAC_RISE = 0.1;
 
@@ -60,7 +66,7 @@ export interface AvailableAudit extends AuditBase {
   metricsAvailable: true;
   snapshot: AuditedSnapshot;
   health: Health;
-  /** Absent until two periods have been audited. */
+  /** Absent until the audits with revenue span MIN_FIT_SPAN_PERIODS. */
   trend?: Trend;
   /** CAC of the previous and the current period, when both are known. */
   cac?: { previous: number; current: number };
@@ -183,18 +189,20 @@ interface EarningPoint {
 /**
  * The window's audits with revenue, each at its own time rather than at its period's index: an audit early
  * in a period is not a whole period after one late in the period before. Periods without revenue are left
- * out: they have no margin, and there is no compound growth from or to zero.
+ * out: they have no margin, and there is no compound growth from or to zero. None until they span
+ * MIN_FIT_SPAN_PERIODS.
  */
 function earningPoints(
   periods: readonly Pick<Period, 'at' | 'snapshot'>[],
   periodMs: number,
 ): EarningPoint[] {
   const earning = periods.filter((p) => p.snapshot.revenue > 0);
-  return earning.map(({ at, snapshot: { revenue, costs } }) => ({
+  const points = earning.map(({ at, snapshot: { revenue, costs } }) => ({
     x: (at - earning[0]!.at) / periodMs,
     revenue,
     margin: (revenue - costs) / revenue,
   }));
+  return (points.at(-1)?.x ?? 0) >= MIN_FIT_SPAN_PERIODS ? points : [];
 }
 
 /**
