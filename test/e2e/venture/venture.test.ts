@@ -232,10 +232,11 @@ describe('the Venture controller', () => {
     // Margin, ROI and growth qualify for scaling; customer satisfaction holds it back.
     await report('tuner', { ...WINNING, satisfaction: 0.5 });
     await ventures.create('tuner');
+    // A decision is written Applying before it is carried out (ADR 5): wait for what it became.
     const flagged = await ventures.until(
       'tuner',
-      'an Optimize decision',
-      (v) => v.status?.lastDecision?.action === 'Optimize',
+      'an Optimize decision carried out',
+      (v) => v.status?.lastDecision?.action === 'Optimize' && v.status.lastDecision.state !== 'Applying',
     );
     expect(flagged.status?.lastDecision).toMatchObject({
       state: 'Applied',
