@@ -54,7 +54,7 @@ export function canonical(value: unknown): string {
 
 /**
  * Writes `status` with a merge patch on /status when it differs from what the object has; fields the
- * old status had and the new one lacks are removed. The patch carries the object's resourceVersion, so
+ * old status had and the new one lacks (or holds as undefined) are removed, at any depth. The patch carries the object's resourceVersion, so
  * a status computed from a stale cache fails with 409 and the reconcile retries from fresh state.
  * Returns the object as the server now has it (or `object` itself when there was nothing to write).
  */
@@ -65,10 +65,9 @@ export async function patchStatus<T extends KubeObject & { status?: unknown }>(
   status: object,
 ): Promise<T> {
   if (canonical(object.status ?? {}) === canonical(status)) return object;
-  const removed = Object.keys((object.status as object | undefined) ?? {}).filter((k) => !(k in status));
   const patch = {
     metadata: { resourceVersion: object.metadata.resourceVersion },
-    status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status },
+    status: mergePatchOf(object.status ?? {}, status),
   };
   return client.mergePatch<T>(type, object.metadata.namespace, object.metadata.name, patch, 'status');
 }
@@ -78,4 +77,21 @@ export function replaceContents<T extends object>(target: T, source: T): void {
   for (const key of Object.keys(target))
     if (!(key in source)) delete (target as Record<string, unknown>)[key];
   Object.assign(target, source);
+}
+
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The JSON merge patch (RFC 7386) that turns `before` into `after`. The server merges nested objects key
+ * by key, so a key `after` lacks at any depth is sent as null (else a new lastDecision would keep the
+ * fields of the one it replaces); lists and values are sent whole.
+ */
+export function mergePatchOf(before: unknown, after: unknown): unknown {
+  if (!isMap(before) || !isMap(after)) return after;
+  const patch: Record<string, unknown> = {};
+  for (const key of Object.keys(before)) if (after[key] === undefined) patch[key] = null;
+  for (const [key, value] of Object.entries(after))
+    if (value !== undefined) patch[key] = mergePatchOf(before[key], value);
+  return patch;
 }
