@@ -50,6 +50,7 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
     });
     metrics.cycleDuration.observe((performance.now() - started) / 1000);
     Object.assign(ctx.status, plan.status);
+    if (plan.status.meanScore === undefined) delete ctx.status.meanScore; // no fresh score: no mean to show
     metrics.observe(spawn.metadata.namespace, spawn.metadata.name, plan.status);
 
     const acting: Acting = { spawn, ctx, population, metrics };

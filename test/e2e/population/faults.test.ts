@@ -88,6 +88,11 @@ describe('an AgentSpawn while Prometheus is down', () => {
       (s) => s.status?.lastDecision?.action === 'Hold' && s.status.ranked === 0,
     );
     const after = await population.cycledAfter('outage', frozen, 6_000);
+    expect(after.status!.meanScore).toBeUndefined(); // not the mean from before the outage
+    // The Hold replaced the decision before it whole: no children or sessions of a Spawn or Train left in it.
+    expect(after.status!.lastDecision).toMatchObject({ action: 'Hold' });
+    expect(after.status!.lastDecision).not.toHaveProperty('children');
+    expect(after.status!.lastDecision).not.toHaveProperty('sessions');
     expect(after.status!.spawned).toBe(frozen.status!.spawned);
     expect(after.status!.sessionsStarted).toBe(frozen.status!.sessionsStarted);
     expect(await population.children(spawn.metadata.uid!)).toHaveLength(frozen.status!.spawned!);
