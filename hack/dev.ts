@@ -1,9 +1,12 @@
-// `npm run dev`: a local cluster (or KUBECONFIG), the CRDs, two sample venture apps, Prometheus and the
-// operator, with two demo ventures, so a new user watches AutoPilot decide. Ctrl-C stops all but the cluster.
+// `npm run dev`: a local cluster (or KUBECONFIG), the CRDs, two sample venture apps, the sample agents,
+// Prometheus and the operator, with two demo ventures and a population of agents, so a new user watches
+// AutoPilot decide. Ctrl-C stops all but the cluster.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { environmentFor, initialKnowledge, random } from '../examples/agent-app/bandit.js';
+import { agentObjects, startAgentApp } from './lib/agentApp.js';
 import { installCrds } from './lib/crds.js';
 import { buildTools, clusterUp } from './lib/localCluster.js';
 import { LocalPrometheus, PROMETHEUS_BINARY } from './lib/prometheus.js';
@@ -32,6 +35,25 @@ function node(
   });
   children.push(child);
   return child;
+}
+
+const AGENT_SEED = 7;
+/** The demo's agents: the share of their knowledge that names the best arm, from expert to novice. */
+const agents = { 'agent-ada': 1, 'agent-bo': 0.7, 'agent-cy': 0.3, 'agent-di': 0 };
+
+/** The agents' Pods and knowledge ConfigMaps, as a List for kubectl apply. */
+function agentList(): string {
+  const items = Object.entries(agents).flatMap(([name, skill], i) => {
+    const data = initialKnowledge(
+      environmentFor(AGENT_SEED, 'marketing'),
+      skill,
+      { epsilon: 0.1, margin: 0.1 },
+      random(i + 1),
+    );
+    const { configMap, pod } = agentObjects(name, data);
+    return [configMap, pod];
+  });
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
 
 async function startApp(venture: keyof typeof numbers): Promise<string> {
@@ -83,10 +105,21 @@ async function main(): Promise<void> {
     );
   }
   const targets = [await startApp('demo-winner'), await startApp('demo-loser')];
-  const prometheus = await LocalPrometheus.start(targets);
-  console.log(`venture apps: ${targets.join(', ')}   prometheus: ${prometheus.address}`);
+  execFileSync(join(bin, 'kubectl'), ['apply', '-n', NAMESPACE, '-f', '-'], { input: agentList() });
+  const agentApp = await startAgentApp({
+    kubeconfig,
+    namespace: NAMESPACE,
+    selector: 'app=agent',
+    seed: AGENT_SEED,
+  });
+  children.push(agentApp.child);
+  const prometheus = await LocalPrometheus.start([...targets, agentApp.target]);
+  console.log(
+    `venture apps: ${targets.join(', ')}   agent app: ${agentApp.target}   prometheus: ${prometheus.address}`,
+  );
 
   kubectl('apply', '-n', NAMESPACE, '-f', join(root, 'config', 'demo', 'ventures.yaml'));
+  kubectl('apply', '-n', NAMESPACE, '-f', join(root, 'config', 'demo', 'agents.yaml'));
   const operator = node(
     'src/cli/main.ts',
     [
@@ -117,6 +150,8 @@ Watch it decide (in another shell):
   export KUBECONFIG=${kubeconfig} PATH=${bin}:$PATH
   kubectl get ventures -n ${NAMESPACE} -w
   kubectl get events -n ${NAMESPACE} --field-selector involvedObject.kind=Venture
+  kubectl get agentspawns -n ${NAMESPACE} -w
+  kubectl get pods -n ${NAMESPACE} -l app=agent -L autopilot.ventures/parent,autopilot.ventures/generation
 Change a venture's numbers:
   curl -X POST http://${targets[1]}/ventures/demo-loser -d '{"revenue": 30000}'
 Ctrl-C stops the operator, apps and Prometheus; npm run cluster:down -- --name ${DEV_CLUSTER} removes the cluster.

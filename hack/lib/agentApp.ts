@@ -20,6 +20,32 @@ export interface AgentAppOptions {
   annotate?: boolean;
 }
 
+/** An agent as the sample plays it: a Pod labelled app=agent (and its type) mounting its knowledge ConfigMap. */
+export function agentObjects(name: string, knowledge: Record<string, string>, type?: string) {
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `${name}-knowledge` },
+    data: knowledge,
+  };
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'agent', ...(type && { 'autopilot.ventures/agent-type': type }) } },
+    spec: {
+      containers: [
+        {
+          name: 'agent',
+          image: 'registry.example/agent:1',
+          volumeMounts: [{ name: 'knowledge', mountPath: '/knowledge' }],
+        },
+      ],
+      volumes: [{ name: 'knowledge', configMap: { name: configMap.metadata.name } }],
+    },
+  };
+  return { configMap, pod };
+}
+
 export interface AgentApp {
   /** http://127.0.0.1:<port>: /metrics and /scores. */
   url: string;

@@ -1,7 +1,7 @@
 // AgentSpawn e2e harness: agents (Pods with knowledge ConfigMaps) in one test namespace, the sample
 // agent app playing them, Prometheus scraping it, the operator, and reads of the AgentSpawn, its
 // children, their knowledge and the Events.
-import { startAgentApp, type AgentApp } from '../../../hack/lib/agentApp.js';
+import { agentObjects, startAgentApp, type AgentApp } from '../../../hack/lib/agentApp.js';
 import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import type { KubeObject } from '../../../src/api/meta.js';
 import { CONFIG_MAPS, EVENTS, PODS } from '../../../src/api/resources.js';
@@ -25,7 +25,6 @@ export interface ConfigMap extends KubeObject {
 }
 
 const SEED = 7;
-const TYPE_LABEL = 'autopilot.ventures/agent-type';
 
 /** Knowledge of an agent of `type`: `skill` is the share of entries naming the best arm. */
 export function knowledge(type: string, skill: number, hyper: Hyperparameters, seed = 1) {
@@ -62,20 +61,9 @@ export class Population {
 
   /** An agent Pod labelled app=agent (and its type) with its knowledge ConfigMap, mounted as the sample's Pods do. */
   async createAgent(name: string, data: Record<string, string>, type?: string): Promise<void> {
-    await this.client.create(CONFIG_MAPS, this.namespace, { metadata: { name: `${name}-knowledge` }, data });
-    await this.client.create(PODS, this.namespace, {
-      metadata: { name, labels: { app: 'agent', ...(type && { [TYPE_LABEL]: type }) } },
-      spec: {
-        containers: [
-          {
-            name: 'agent',
-            image: 'registry.example/agent:1',
-            volumeMounts: [{ name: 'knowledge', mountPath: '/knowledge' }],
-          },
-        ],
-        volumes: [{ name: 'knowledge', configMap: { name: `${name}-knowledge` } }],
-      },
-    });
+    const { configMap, pod } = agentObjects(name, data, type);
+    await this.client.create(CONFIG_MAPS, this.namespace, configMap);
+    await this.client.create(PODS, this.namespace, pod);
   }
 
   /** An AgentSpawn of the app's agents, scored through Prometheus, cycling every 2 s; `spec` is laid over it. */
