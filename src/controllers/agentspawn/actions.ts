@@ -127,9 +127,9 @@ async function deleteChildren({ spawn, ctx, population }: Acting, decision: Popu
 /**
  * Creates each child: its knowledge ConfigMap first (verified as stored), then its Pod, both owned by the
  * AgentSpawn. A name that exists already and is this AgentSpawn's was created before a restart (and is
- * told now, as the process that created it may have stopped before it could). A parent
- * that is gone, a name taken by someone else, or a Pod Kubernetes refuses leaves that child uncreated,
- * with a Warning that says why.
+ * told now, as the process that created it may have stopped before it could). A parent that is gone, a
+ * name taken by someone else, knowledge that does not read back as copied, or a Pod Kubernetes refuses
+ * leaves that child uncreated, with a Warning that says why.
  */
 async function createChildren(
   { spawn, ctx, population, metrics }: Acting,
@@ -155,7 +155,7 @@ async function createChildren(
     const child = planChild(spec, parent, record);
     const source = (spec.spawn.template as PodSource | undefined) ?? parentPod;
     const configMap = childConfigMap(child, identity, decisionId);
-    const stored = await createOwned<ConfigMap>(ctx, CONFIG_MAPS, namespace, configMap);
+    let stored = await createOwned<ConfigMap>(ctx, CONFIG_MAPS, namespace, configMap);
     if (stored === 'taken') {
       await ctx.events.warning(
         'SpawnFailed',
@@ -163,12 +163,25 @@ async function createChildren(
       );
       continue;
     }
-    if (stored !== 'existed') {
-      const missing = verifyCopy(
-        { from: child.knowledge.from, to: configMap.metadata.name, data: child.knowledge.data },
-        stored.data,
-      );
-      if (missing.length) throw new Error(`${configMap.metadata.name} did not store ${missing.join(', ')}`);
+    if (stored === 'existed' && !population.pods.has(record.name))
+      // Created before a restart, its Pod not yet: the copy is written again, so it is verified like a new one.
+      stored = await ctx.client.mergePatch<ConfigMap>(CONFIG_MAPS, namespace, configMap.metadata.name, {
+        data: child.knowledge.data,
+      });
+    const missing =
+      stored === 'existed'
+        ? []
+        : verifyCopy(
+            { from: child.knowledge.from, to: configMap.metadata.name, data: child.knowledge.data },
+            stored.data,
+          );
+    if (missing.length) {
+      // A child must not start from knowledge other than its parent's (Ray Tune's silent inheritance failure).
+      await ctx.client.delete(CONFIG_MAPS, namespace, configMap.metadata.name).catch(() => undefined);
+      const why = `${record.name} not created: its knowledge ${configMap.metadata.name} did not store ${missing.join(', ')} as copied from ${child.knowledge.from}`;
+      ctx.conditions.set('ChildrenCreated', 'False', 'KnowledgeNotVerified', why);
+      await ctx.events.warning('SpawnFailed', why);
+      continue;
     }
     let pod;
     try {
@@ -179,9 +192,10 @@ async function createChildren(
         childPod(source, child, identity, decisionId, dropAnnotations),
       );
     } catch (err) {
-      if (!(err instanceof ApiError) || (err.code !== 422 && err.code !== 403)) throw err;
-      // Kubernetes refused the Pod (a bad template, an admission policy): the same Pod would be refused
-      // again, so the child is not created; its ConfigMap goes too.
+      if (!(err instanceof ApiError) || ![400, 403, 422].includes(err.code)) throw err;
+      // Kubernetes refused the Pod (a bad template, an admission policy: a webhook's denial is a 400 unless
+      // it names a code): the same Pod would be refused again, so the child is not created; its ConfigMap
+      // goes too. Other errors (5xx, timeouts) leave the decision Applying: the retry finishes it.
       await ctx.client.delete(CONFIG_MAPS, namespace, configMap.metadata.name).catch(() => undefined);
       ctx.conditions.set(
         'ChildrenCreated',

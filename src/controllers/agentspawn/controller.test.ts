@@ -374,23 +374,47 @@ describe('holding', () => {
 });
 
 describe('children Kubernetes refuses', () => {
-  it('says why in a condition and a Warning, removes the child’s ConfigMap, and finishes the decision', async () => {
+  it.each([
+    new ApiError(422, 'Invalid', 'Pod "x" is invalid: spec.containers[0].image: Required value'),
+    new ApiError(400, 'BadRequest', 'admission webhook "policy.example" denied the request: no agents here'),
+  ])(
+    'says why in a condition and a Warning, removes the child’s ConfigMap, and finishes the decision ($code)',
+    async (refusal) => {
+      const h = await start([agentSpawn({ training: { enabled: false } }), ...population()]);
+      h.client.failWhen((r) => r.verb === 'create' && r.resource === 'pods', refusal);
+      await reconcile(h);
+      const { status } = read(h);
+      expect(status?.lastDecision).toMatchObject({ action: 'Spawn', state: 'Applied' });
+      expect(status?.conditions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'ChildrenCreated', status: 'False', reason: 'ChildRejected' }),
+          expect.objectContaining({ type: 'Ready', status: 'False', reason: 'ChildRejected' }),
+        ]),
+      );
+      expect(reasons(h)).toEqual(['SpawnFailed', 'SpawnFailed']);
+      const configMaps = (await h.client.list<ConfigMap>(CONFIG_MAPS, NS)).items.map((c) => c.metadata.name);
+      expect(configMaps.sort()).toEqual(['pro-knowledge', 'star-knowledge', 'weak-knowledge']);
+    },
+  );
+
+  it('leaves the decision Applying on a server error, and the retry finishes it with one child each', async () => {
     const h = await start([agentSpawn({ training: { enabled: false } }), ...population()]);
     h.client.failWhen(
       (r) => r.verb === 'create' && r.resource === 'pods',
-      new ApiError(422, 'Invalid', 'Pod "x" is invalid: spec.containers[0].image: Required value'),
+      new ApiError(500, 'InternalError', 'failed calling webhook "policy.example": connection refused'),
+      1,
     );
+    expect(await reconcile(h)).toMatchObject({ retry: true, error: { code: 500 } });
+    const applying = read(h).status!.lastDecision!;
+    expect(applying).toMatchObject({ action: 'Spawn', state: 'Applying' });
+    expect(await children(h)).toEqual([]);
+
     await reconcile(h);
     const { status } = read(h);
-    expect(status?.lastDecision).toMatchObject({ action: 'Spawn', state: 'Applied' });
-    expect(status?.conditions).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ type: 'ChildrenCreated', status: 'False', reason: 'ChildRejected' }),
-        expect.objectContaining({ type: 'Ready', status: 'False', reason: 'ChildRejected' }),
-      ]),
-    );
-    expect(reasons(h)).toEqual(['SpawnFailed', 'SpawnFailed']);
-    const configMaps = (await h.client.list<ConfigMap>(CONFIG_MAPS, NS)).items.map((c) => c.metadata.name);
-    expect(configMaps.sort()).toEqual(['pro-knowledge', 'star-knowledge', 'weak-knowledge']);
+    expect(status?.history?.filter((d) => d.id === applying.id).map((d) => d.state)).toEqual(['Applied']);
+    // The decision's children (the cycle after it may have decided more), each told once.
+    const names = (await children(h)).map((c) => c.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(applying.children!.map((c) => c.name)));
+    expect(reasons(h).filter((r) => r === 'AgentSpawned')).toHaveLength(names.length);
   });
 });
