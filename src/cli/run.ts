@@ -7,6 +7,7 @@ import {
   enumFlag,
   flagHelp,
   intFlag,
+  numberFlag,
   optionalFlag,
   parseFlags,
   stringFlag,
@@ -27,6 +28,11 @@ export const operatorFlags = {
     placeholder: 'NS',
   }),
   workers: intFlag({ help: 'concurrent reconciles per controller', default: '2', min: 1 }),
+  kubeApiQps: numberFlag({
+    help: "API requests per second each controller may make, 0 for no limit; AUREA lowers a controller's rate while its calls keep timing out",
+    default: '0',
+    check: (n) => (n >= 0 ? undefined : 'must be a number ≥ 0'),
+  }),
   metricsBindAddress: stringFlag({
     help: '/metrics listener, "" to disable',
     default: ':8080',
@@ -97,6 +103,7 @@ export function runSettings(argv: string[], env: NodeJS.ProcessEnv, modules: Mod
   const manager: Omit<ManagerOptions, 'kubeConfig' | 'logger'> = {
     namespace: operator.namespace,
     workers: operator.workers,
+    requestsPerSecond: operator.kubeApiQps,
     metricsAddress: operator.metricsBindAddress,
     healthAddress: operator.healthProbeBindAddress,
     shutdownTimeoutMs: operator.shutdownTimeout,

@@ -40,7 +40,8 @@ export function loadKubeConfig(path?: string): KubeConfig {
 export const isConflict = (err: unknown): err is ApiError => err instanceof ApiError && err.code === 409;
 export const isGone = (err: unknown) => err instanceof ApiError && err.code === 410;
 
-export type RequestObserver = (verb: string, resource: string, code: number) => void;
+/** Told of every request: its verb, resource, HTTP code and how long the answer took (a watch: its headers). */
+export type RequestObserver = (verb: string, resource: string, code: number, seconds: number) => void;
 
 export const FIELD_MANAGER = 'autopilot';
 
@@ -163,11 +164,12 @@ export class KubeClient implements Client {
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
   ): Promise<void> {
+    const started = performance.now();
     const response = await this.send('GET', this.path(type, namespace), {
       query: { ...query, watch: true },
       signal,
     });
-    this.observe('watch', type.plural, response.status);
+    this.observe('watch', type.plural, response.status, (performance.now() - started) / 1000);
     if (response.status !== 200) throw await apiError(response);
     const input = Readable.fromWeb(response.body as never);
     const lines = createInterface({ input, crlfDelay: Infinity });
@@ -199,8 +201,9 @@ export class KubeClient implements Client {
     path: string,
     options: { query?: Query; body?: unknown; contentType?: string } = {},
   ): Promise<T> {
+    const started = performance.now();
     const response = await this.send(method, path, options);
-    this.observe(verb, type.plural, response.status);
+    this.observe(verb, type.plural, response.status, (performance.now() - started) / 1000);
     if (response.status >= 400) throw await apiError(response);
     return (await response.json()) as T;
   }

@@ -84,6 +84,27 @@ describe('Informer', () => {
     expect(informer.get('ns', 'late')).toBeDefined();
     expect(informer.get('ns', 'a')).toBeDefined();
   });
+
+  it('counts failures in a row for AUREA, and restart() lists afresh at once, skipping the backoff', async () => {
+    const client = new FakeClient([cm('a')]);
+    client.failWhen((r) => r.verb === 'watch', new ApiError(500, 'InternalError', 'etcd is down'), 2);
+    const { informer } = run(client);
+    await informer.waitForSync();
+    await settle();
+    expect(informer.consecutiveFailures).toBe(1);
+    expect(informer.lastError).toMatch(/etcd is down/);
+    const lists = () => client.requests.filter((r) => r.verb === 'list').length;
+    informer.restart(); // during the 0.5 s backoff
+    for (let i = 0; i < 20 && lists() < 2; i++) await settle();
+    expect(lists()).toBe(2);
+    // The second failure, then a watch that opens and delivers: the count is back to 0.
+    for (let i = 0; i < 100 && client.requests.filter((r) => r.verb === 'watch').length < 3; i++)
+      await settle();
+    await settle();
+    await client.create(CONFIG_MAPS, 'ns', { metadata: { name: 'b', namespace: 'ns' } });
+    expect(informer.get('ns', 'b')).toBeDefined();
+    expect(informer.consecutiveFailures).toBe(0);
+  });
 });
 
 describe('Informer, when the server closes its watch early', () => {

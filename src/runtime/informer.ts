@@ -32,6 +32,12 @@ export class Informer<T extends KubeObject> {
   private synced = false;
   private syncWaiters: (() => void)[] = [];
   private readonly clock: Clock;
+  /** Watches restart after 0.5 s, 1 s, 2 s … up to 30 s, with ±20 % jitter. */
+  private readonly retries = new ExponentialBackoff(500, 30_000);
+  /** Aborts the current watch or backoff: restart() relists at once. */
+  private attempt: AbortController | undefined;
+  private failures = 0;
+  private lastFailure: string | undefined;
 
   constructor(
     private readonly client: Client,
@@ -65,15 +71,19 @@ export class Informer<T extends KubeObject> {
   /** Runs until `signal` aborts. Never throws: every failure becomes a logged, backed-off retry. */
   async run(signal: AbortSignal): Promise<void> {
     const { logger } = this.options;
-    // Watches restart after 0.5 s, 1 s, 2 s … up to 30 s, with ±20 % jitter.
-    const retries = new ExponentialBackoff(500, 30_000);
     while (!signal.aborted) {
+      const attempt = new AbortController();
+      const stop = () => attempt.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      this.attempt = attempt;
       try {
         if (this.resourceVersion === undefined) await this.relist();
-        await this.watchOnce(signal);
-        retries.forget(this.type.plural);
+        await this.watchOnce(attempt.signal);
+        this.retries.forget(this.type.plural);
+        this.failures = 0;
       } catch (err) {
         if (signal.aborted) break;
+        if (attempt.signal.aborted) continue; // restart(): start over at once
         const reason = isGone(err)
           ? 'expired'
           : err instanceof SilentWatch
@@ -82,16 +92,38 @@ export class Informer<T extends KubeObject> {
               ? 'closed'
               : 'error';
         if (isGone(err)) this.resourceVersion = undefined;
+        else {
+          this.failures++;
+          this.lastFailure = String(err);
+        }
         this.options.observer?.watchRestarted(this.type.plural, reason);
         const backoff = reason === 'error' || reason === 'closed';
-        const delay = backoff ? retries.when(this.type.plural) * (0.8 + Math.random() * 0.4) : 0;
+        const delay = backoff ? this.retries.when(this.type.plural) * (0.8 + Math.random() * 0.4) : 0;
         logger?.warn(
           { resource: this.type.plural, reason, err: String(err), retryInMs: Math.round(delay) },
           'watch restarting',
         );
-        await sleep(this.clock, delay, signal);
+        await sleep(this.clock, delay, attempt.signal);
+      } finally {
+        signal.removeEventListener('abort', stop);
       }
     }
+  }
+
+  /** List-and-watch attempts that failed in a row (an expired resourceVersion is routine, not a failure). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  get lastError(): string | undefined {
+    return this.lastFailure;
+  }
+
+  /** Starts over now: drops the current watch (or its backoff) and lists afresh, as a new process would. */
+  restart(): void {
+    this.resourceVersion = undefined;
+    this.retries.forget(this.type.plural);
+    this.attempt?.abort();
   }
 
   private async relist(): Promise<void> {
@@ -153,6 +185,7 @@ export class Informer<T extends KubeObject> {
         { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
         (event) => {
           feed();
+          this.failures = 0; // the watch is up: whatever failed before has recovered
           this.apply(event);
         },
         watch.signal,

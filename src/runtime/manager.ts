@@ -1,14 +1,16 @@
 // The operator process: shared informers, controllers, leader-only runnables, leader election, probes,
-// metrics, the AUREA journal and a graceful shutdown. Every replica keeps its caches warm; only the leader runs
-// controllers, their event sources and the runnables (probers, loops).
+// metrics, the AUREA journal and a graceful shutdown. Every replica keeps its caches warm; only the
+// leader runs controllers, their event sources and the runnables (probers, loops).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { RuntimeSignals } from '../api/journal.js';
 import { KubeClient, type Client } from './client.js';
 import { type KubeObject, type ResourceType } from '../api/meta.js';
 import { aborted, realClock, type Clock } from './clock.js';
 import { Controller, type ControllerSpec } from './controller.js';
+import { ControllerClient } from './controllerClient.js';
 import { EventRecorder } from './events.js';
 import { Informer } from './informer.js';
 import { Journal } from './journal.js';
@@ -49,7 +51,12 @@ export interface ManagerOptions {
   shutdownTimeoutMs?: number;
   clock?: Clock;
   metrics?: OperatorMetrics;
+  /** API requests per second each controller may make (its own client's rate); 0 or absent: no limit. */
+  requestsPerSecond?: number;
 }
+
+/** An extra route on the manager's HTTP listeners: status code, content type, body. */
+export type RouteHandler = () => Promise<{ status: number; contentType: string; body: string }>;
 
 export type Outcome = 'stopped' | 'lost-leadership';
 
@@ -68,6 +75,10 @@ export class Manager {
   private readonly stopping = new AbortController();
   private readonly servers: Server[] = [];
   private elector: LeaderElector | undefined;
+  private readonly clients = new Map<string, ControllerClient>();
+  private readonly routes = new Map<string, RouteHandler>();
+  /** Counters at the last takeSignals(), so each call reports what happened since the one before. */
+  private last = { reconciles: 0, errors: 0, requests: 0, seconds: 0 };
 
   constructor(private readonly options: ManagerOptions) {
     this.logger = options.logger;
@@ -77,6 +88,68 @@ export class Manager {
     this.identity = options.leaderElection.identity ?? `${hostname()}_${process.pid}`;
     this.events = new EventRecorder(this.client, this.identity, this.logger, this.clock);
     this.journal = new Journal(this.clock);
+  }
+
+  /**
+   * Where the operator keeps objects of its own (AUREA's memory and goals): the namespace it acts in when
+   * it acts in one (so it watches them), else its Lease's.
+   */
+  get homeNamespace(): string {
+    return this.options.namespace ?? this.options.leaderElection.namespace;
+  }
+
+  /** Controller `name`'s own client: its calls counted and paced at its own request rate. */
+  clientFor(name: string): ControllerClient {
+    let client = this.clients.get(name);
+    if (!client) {
+      client = new ControllerClient(name, this.client, this.clock, this.options.requestsPerSecond);
+      this.clients.set(name, client);
+    }
+    return client;
+  }
+
+  /** Sets controller `name`'s request rate (AUREA's healing); `from` is the rate it ran at. */
+  setRequestRate(name: string, rps: number, from?: number): void {
+    this.clients.get(name)?.setRequestRate(rps, from);
+  }
+
+  /** Restarts the watch of `resource` (as WatchSignals name it); false when no informer watches it. */
+  restartWatch(resource: string): boolean {
+    const informer = [...this.informers.values()].find((i) => watchName(i.type) === resource);
+    informer?.restart();
+    return informer !== undefined;
+  }
+
+  /**
+   * What the runtime saw since the last call: reconciles and their errors, queue depth now, API calls and
+   * their mean latency, per controller its calls, timeouts and request rate, per watch its failures in a row.
+   */
+  async takeSignals(): Promise<RuntimeSignals> {
+    const { values } = await this.metrics.reconcileTotal.get();
+    const reconciles = values.reduce((sum, v) => sum + v.value, 0);
+    const errors = values.filter((v) => v.labels.result === 'error').reduce((sum, v) => sum + v.value, 0);
+    const { requests, seconds } = this.metrics.apiTotals;
+    const calls = requests - this.last.requests;
+    const signals: RuntimeSignals = {
+      reconciles: reconciles - this.last.reconciles,
+      reconcileErrors: errors - this.last.errors,
+      queueDepth: this.controllers.reduce((sum, c) => sum + c.queue.length, 0),
+      apiCalls: calls,
+      apiLatencyMs: calls > 0 ? ((seconds - this.last.seconds) / calls) * 1000 : 0,
+      controllers: [...this.clients.values()].map((c) => c.takeSignals()),
+      watches: [...this.informers.values()].map((i) => ({
+        resource: watchName(i.type),
+        consecutiveFailures: i.consecutiveFailures,
+        ...(i.lastError === undefined ? {} : { lastError: i.lastError }),
+      })),
+    };
+    this.last = { reconciles, errors, requests, seconds };
+    return signals;
+  }
+
+  /** Serves `path` on the manager's listeners (metrics and health) besides /metrics, /healthz, /readyz. */
+  route(path: string, handler: RouteHandler): void {
+    this.routes.set(path, handler);
   }
 
   /** The shared, cached informer of a kind (created on first use, before start). */
@@ -229,7 +302,15 @@ export class Manager {
     }
     for (const address of new Set([healthAddress, metricsAddress].filter((a): a is string => Boolean(a)))) {
       const server = createServer((req, res) => {
-        const route = routes[`${address} ${req.url?.split('?')[0]}`];
+        const path = req.url?.split('?')[0] ?? '';
+        const extra = this.routes.get(path);
+        const route =
+          routes[`${address} ${path}`] ??
+          (extra &&
+            (async () => {
+              const { status, contentType, body } = await extra();
+              return [status, contentType, body] as [number, string, string];
+            }));
         if (!route) return void res.writeHead(404).end('not found\n');
         route().then(
           ([code, type, body]) => res.writeHead(code, { 'content-type': type }).end(body),
@@ -258,3 +339,6 @@ export function parseAddress(address: string): { host?: string; port: number } {
 }
 
 const informerKey = (type: ResourceType) => `${type.group}/${type.version}/${type.plural}`;
+
+/** A watch as the journal's signals name it: `ventures.autopilot.ventures`, `deployments.apps`, `configmaps`. */
+export const watchName = (type: ResourceType) => (type.group ? `${type.plural}.${type.group}` : type.plural);

@@ -81,12 +81,26 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly apiRequestDuration = new Histogram({
+    name: 'autopilot_rest_client_request_duration_seconds',
+    help: 'Time until the Kubernetes API answered a request (a watch: its headers), by verb.',
+    labelNames: ['verb'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  /** Requests and their summed seconds since start, for the AUREA loop's per-cycle API latency. */
+  readonly apiTotals = { requests: 0, seconds: 0 };
+
   constructor({ processMetrics = true } = {}) {
     if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'autopilot_' });
   }
 
-  readonly onRequest: RequestObserver = (verb, resource, code) =>
+  readonly onRequest: RequestObserver = (verb, resource, code, seconds) => {
     this.apiRequests.inc({ verb, resource, code: String(code) });
+    this.apiRequestDuration.observe({ verb }, seconds);
+    this.apiTotals.requests++;
+    this.apiTotals.seconds += seconds;
+  };
 
   readonly informer: InformerObserver = {
     relisted: (resource) => this.relists.inc({ resource }),

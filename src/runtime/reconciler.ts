@@ -34,7 +34,8 @@ const CACHE_BEHIND_MS = 200;
 
 /** What a reconciler needs of the manager. */
 export interface RuntimeParts {
-  client: Client;
+  /** Controller `name`'s own API client (its calls counted and paced, for AUREA's heal rules). */
+  clientFor(name: string): Client;
   clock: Clock;
   events: EventRecorder;
   journal: Journal;
@@ -110,7 +111,9 @@ export function objectController<T extends KubeObject & { status?: object }>(
   runtime: RuntimeParts,
   spec: ObjectReconciler<T>,
 ): ControllerSpec {
-  const { client, clock, kind } = { ...runtime, kind: spec.kind };
+  const { clock } = runtime;
+  const kind = spec.kind;
+  const client = runtime.clientFor(spec.name);
   const cache = runtime.informer<T>(kind);
   // The resourceVersion each object had when this process last wrote it: a cache still showing that
   // version has not seen our write yet, and reconciling from it would act twice.
