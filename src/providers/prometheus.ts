@@ -1,5 +1,6 @@
 // Reads metrics with PromQL: a Venture's business metrics (one instant query per metric; an empty result
-// is missing data, not zero), or one query answering a series per object, such as each agent's score.
+// is missing data, not zero), one query answering one value (an AureaGoal's), or one query answering a
+// series per object, such as each agent's score.
 import {
   MetricNames,
   type MetricName,
@@ -104,6 +105,25 @@ function sampleOf(source: QuerySource, series: ReturnType<typeof vectorOf>): Sam
 
 /** One query answering one series (none: no sample), e.g. a target's error rate. */
 export async function readPrometheusSample(
+  address: string,
+  source: QuerySource & { query: string },
+  bearerToken?: string,
+  { timeoutMs }: { timeoutMs?: number } = {},
+): Promise<Sample | undefined> {
+  const headers: Record<string, string> = bearerToken ? { authorization: `Bearer ${bearerToken}` } : {};
+  const url = `${address.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(source.query)}`;
+  try {
+    return sampleOf(source, vectorOf(source, await query(url, headers, timeoutMs)));
+  } catch (err) {
+    throw err instanceof HttpFailure ? explain(err, source, address, bearerToken !== undefined) : err;
+  }
+}
+
+/**
+ * One instant query answering one value (e.g. an AureaGoal's metric): its sample, undefined when it has no
+ * series; a failure is a ProviderError that says what to fix in `source`'s fields.
+ */
+export async function readPrometheusValue(
   address: string,
   source: QuerySource & { query: string },
   bearerToken?: string,
