@@ -2,9 +2,11 @@
 // The `autopilot` command: dispatches to its subcommands.
 import { modules } from '../controllers/index.js';
 import { UsageError } from '../runtime/flags.js';
+import { aureaCommand, aureaUsage } from './aurea.js';
 import { planCommand, planUsage } from './plan.js';
 import { runOperator, runUsage } from './run.js';
 import { simulateCommand } from './simulate.js';
+import { statusCommand, statusUsage } from './status.js';
 import { validateCommand } from './validate.js';
 
 const usage = `usage: autopilot <command> [flags]
@@ -16,11 +18,15 @@ Commands:
                                 check manifests as the API server would, and their PromQL, offline;
                                 finding no AutoPilot object fails unless --allow-empty
   simulate -f SCENARIO|DIR      compare AutoPilot's decisions with baselines on simulated portfolios
+  status [-n NS] [-o json]      print the AUREA loop's status: cycles, success rate, goals, learnings, patterns
+  aurea reset [-n NS]           undo what AUREA learned (extra confirmations back to the spec's own)
   help                          show this help`;
 
 const helps: Record<string, () => string> = {
   run: () => runUsage(modules),
   plan: () => planUsage(modules),
+  status: () => statusUsage,
+  aurea: () => aureaUsage,
 };
 
 /** Runs a command; bad flags (UsageError, or what parseArgs refuses) print a message and usage, exit 2. */
@@ -50,6 +56,10 @@ async function dispatch(command: string, rest: string[]): Promise<number> {
       return validateCommand(rest);
     case 'simulate':
       return simulateCommand(rest);
+    case 'status':
+      return statusCommand(rest);
+    case 'aurea':
+      return aureaCommand(rest);
     case 'help':
     case '--help':
     case '-h':

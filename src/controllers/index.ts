@@ -3,6 +3,7 @@ import type { FlagSet } from '../runtime/flags.js';
 import type { ControllerModule } from '../runtime/module.js';
 import type { SharedSettings } from './shared.js';
 import { agentSpawnModule } from './agentspawn/index.js';
+import { aureaModule } from './aurea/index.js';
 import { fallbackModule } from './fallback/index.js';
 import { ventureModule } from './venture/index.js';
 
@@ -10,4 +11,5 @@ export const modules: ControllerModule<FlagSet, SharedSettings>[] = [
   ventureModule,
   fallbackModule,
   agentSpawnModule,
+  aureaModule,
 ];

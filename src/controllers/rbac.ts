@@ -13,7 +13,8 @@ import {
   SECRETS,
   SERVICES,
 } from '../api/resources.js';
-import { AGENT_SPAWNS, FALLBACK_PROTOCOLS, VENTURES } from '../api/v1alpha1/index.js';
+import { AGENT_SPAWNS, AUREA_GOALS, FALLBACK_PROTOCOLS, kinds, VENTURES } from '../api/v1alpha1/index.js';
+import { resourceTypeOf } from '../api/v1alpha1/kind.js';
 
 /** rbac.authorization.k8s.io/v1 PolicyRule, as the chart writes it. */
 export interface PolicyRule {
@@ -73,6 +74,21 @@ export const controllerRules: Record<string, PolicyRule[]> = {
     allow(CONFIG_MAPS, [...READ, 'create', 'patch']),
     allow(SERVICES, [...READ, 'create', 'patch']),
     allow(SECRETS, ['get']), // probe headers, CA bundle, webhook URL and Authorization, Prometheus token
+  ],
+  aurea: [
+    // The goal controller's informer and status; the loop creates its own goals and abandons them (a
+    // merge patch of spec.abandoned).
+    allow(AUREA_GOALS, [...READ, 'create', 'patch']),
+    allow(AUREA_GOALS, ['patch'], 'status'),
+    // The memory ConfigMap: read when leading starts (and by a follower's GET /status), created when
+    // missing, replaced after each cycle (an update, so someone else's edit is a conflict, not lost).
+    allow(CONFIG_MAPS, ['get', 'create', 'update']),
+    // Heal: a refused action's object gets a Permitted condition naming the missing rule (read fresh,
+    // then a status patch), on whichever kind was refused.
+    ...kinds.flatMap((kind) => [
+      allow(resourceTypeOf(kind), ['get']),
+      allow(resourceTypeOf(kind), ['patch'], 'status'),
+    ]),
   ],
 };
 
