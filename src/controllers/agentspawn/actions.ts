@@ -18,6 +18,7 @@ import { ApiError, isNotFound } from '../../runtime/client.js';
 import type { ObjectContext } from '../../runtime/reconciler.js';
 import type { PopulationMetrics } from './metrics.js';
 import { identityOf, isChildOf, type ConfigMap, type Population } from './observe.js';
+import { reportSession } from './outcomes.js';
 
 export interface Acting {
   spawn: AgentSpawnResource;
@@ -59,6 +60,7 @@ async function startSessions({ spawn, ctx, population, metrics }: Acting, ids: r
     const abandon = async (why: string) => {
       const ended = abandonSession(session, why, ctx.now);
       ctx.status.sessions = ctx.status.sessions!.map((s) => (s.id === id ? ended : s));
+      reportSession(ctx.journal, namespace, ended);
       metrics.sessions.inc({ outcome: 'Abandoned' });
       const event = sessionEvent(ended)!;
       await ctx.events.warning(event.reason, event.note);

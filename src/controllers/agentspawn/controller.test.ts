@@ -418,3 +418,37 @@ describe('children Kubernetes refuses', () => {
     expect(reasons(h).filter((r) => r === 'AgentSpawned')).toHaveLength(names.length);
   });
 });
+
+describe('the AUREA journal', () => {
+  it('gets each Spawn and Train with the subject and value its outcome rule judges, and the children’s scores', async () => {
+    const h = await start([agentSpawn(), ...population()]);
+    await reconcile(h);
+    const { history } = read(h).status!;
+    const spawn = history!.find((d) => d.action === 'Spawn')!;
+    const train = history!.find((d) => d.action === 'Train')!;
+    const child = spawn.children![0]!;
+    const pod = (name: string) => ({ kind: 'Pod', namespace: NS, name });
+    expect(h.manager.journal.drain().entries.filter((e) => e.type === 'Decided')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: spawn.id, subject: pod(child.name), expect: child.baselineScore }),
+        expect.objectContaining({ id: train.id, subject: pod('weak'), expect: 0.7 }),
+      ]),
+    );
+
+    // The child is scored; the next cycle reports its fresh score (and no stale one).
+    await h.clock.advance(10_000);
+    await h.client.mergePatch(PODS, NS, child.name, {
+      metadata: {
+        annotations: {
+          'autopilot.ventures/score': '0.91',
+          'autopilot.ventures/scored-at': new Date(NOW + 10_000).toISOString(),
+        },
+      },
+    });
+    await reconcile(h);
+    const measured = h.manager.journal.drain().entries.filter((e) => e.type === 'Measured');
+    expect(measured).toEqual([
+      expect.objectContaining({ measure: 'score', value: 0.91, object: pod(child.name) }),
+    ]);
+  });
+});

@@ -26,7 +26,8 @@ import { objectController, type ObjectContext } from '../../runtime/reconciler.j
 import type { SharedSettings } from '../shared.js';
 import { carryOut, markTrainers, type Acting } from './actions.js';
 import { populationMetrics } from './metrics.js';
-import { identityOf, observePopulation, selectorText, type Population } from './observe.js';
+import { identityOf, isChildOf, observePopulation, selectorText, type Population } from './observe.js';
+import { judgingOf, reportChildScores, reportSession } from './outcomes.js';
 
 type Context = ObjectContext<AgentSpawnStatus>;
 
@@ -54,7 +55,19 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
     metrics.observe(spawn.metadata.namespace, spawn.metadata.name, plan.status);
 
     const acting: Acting = { spawn, ctx, population, metrics };
+    const identity = identityOf(spawn);
+    const children = population.observations.filter((o) => {
+      const pod = population.pods.get(o.name);
+      return pod !== undefined && isChildOf(pod, identity);
+    });
+    reportChildScores(
+      ctx.journal,
+      identity.namespace,
+      children,
+      ctx.now - parseDuration(spawn.spec.score.maxAge),
+    );
     for (const session of plan.concluded) {
+      reportSession(ctx.journal, identity.namespace, session);
       metrics.sessions.inc({ outcome: session.phase });
       const event = sessionEvent(session)!;
       await ctx.events[event.type === 'Warning' ? 'warning' : 'normal'](event.reason, event.note);
@@ -125,6 +138,7 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
   return objectController<AgentSpawnResource>(manager, {
     name: 'agentspawn',
     kind: AGENT_SPAWNS,
+    judging: (decision, spawn) => judgingOf(decision as PopulationDecisionRecord, spawn),
     forget(key) {
       cycled.delete(key);
       const slash = key.indexOf('/');
