@@ -346,7 +346,7 @@ export async function runScenario(bench: Run<FlagSet>, settings: ScenarioSetting
     };
     const operatorErrors = () => `operator errors: ${opLog.errors} ${opLog.lastError}`;
 
-    // N ventures, then wait until every one holds with growth known (two audited periods).
+    // N ventures, then wait until every one holds with growth known (audits spanning a whole period).
     const createStarted = Date.now();
     await pool(names, 16, (name) =>
       driver.request(

@@ -32,7 +32,9 @@ const flags = {
   iterations: integer(5000, 'engine: iterations per measured round'),
   warmup: integer(2000, 'engine: iterations before the first round', { min: 0 }),
   rounds: integer(5, 'engine: measured rounds (the median is reported)'),
-  period: integer(2, `policy.period of the Ventures, seconds (history keeps ${TREND_WINDOW} periods)`),
+  // 30 s, as the figures of record: growth is known once a venture's audits span a whole period, and a
+  // window of TREND_WINDOW periods still holds two audits when a loaded operator audits each only every 15 s.
+  period: integer(30, `policy.period of the Ventures, seconds (history keeps ${TREND_WINDOW} periods)`),
   phaseTimeout: integer(600, 'seconds each wait (audits of all N, scaling of the flipped ones) may take'),
   operatorMetrics: toggle(
     "serve the operator's /metrics and summarize the venture controller's steady window",
