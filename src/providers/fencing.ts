@@ -139,16 +139,25 @@ export class FencingLease {
 
 /**
  * What one process knows of the record over time: since when it has watched, and when it last saw the
- * heartbeat (renewTime) change, by its own clock. A new watch (a new leader, a restart) starts from zero.
+ * heartbeat (renewTime) change, by its own clock. A new watch (a new leader, a restart, the end of a time
+ * the record could not be read) starts from zero.
  */
 export class FencingWatch {
   private watchingSince: number | undefined;
   private seen: { key: string; at: number } | undefined;
 
-  /** Folds one read (a record, none, or the error that stopped it) into an observation for the engine. */
+  /**
+   * Folds one read (a record, none, or the error that stopped it) into an observation for the engine.
+   * Time in which the record could not be read is not silence: the holder may have renewed all along, so
+   * the first read after it starts the watch over (a lapse then needs a full heartbeatTimeout again).
+   */
   observe(read: { record: FencingRecord | undefined } | { error: string }, now: number): FencingObservation {
+    if ('error' in read) {
+      this.watchingSince = undefined;
+      this.seen = undefined;
+      return { state: 'Unreadable', error: read.error };
+    }
     this.watchingSince ??= now;
-    if ('error' in read) return { state: 'Unreadable', error: read.error };
     const { record } = read;
     if (!record) {
       this.seen = undefined;

@@ -259,7 +259,7 @@ export const RegionPairDecision = decisionRecord(
 
 const Failover = object('The last change of serving region, step by step.', {
   decisionId: text('The decision it carries out.', { maxLength: 64 }),
-  from: dnsLabel('Previous region.'),
+  from: optional(dnsLabel('Previous region; none for a claim (nobody served before).')),
   to: dnsLabel('New region.'),
   reason: text('Why.', { maxLength: REASON_LIMIT }),
   epoch: integer('Fencing epoch taken for it.', { minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),

@@ -28,7 +28,7 @@ export function startFailover(decision: RegionDecision): FailoverRecord {
   if (!decision.from && !decision.to) throw new Error(`decision ${decision.id} moves nothing`);
   return {
     decisionId: decision.id,
-    from: decision.from ?? '',
+    ...(decision.from && { from: decision.from }),
     to: decision.to!,
     reason: decision.reason,
     epoch: decision.epoch!,
