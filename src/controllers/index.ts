@@ -5,6 +5,7 @@ import type { SharedSettings } from './shared.js';
 import { agentSpawnModule } from './agentspawn/index.js';
 import { aureaModule } from './aurea/index.js';
 import { fallbackModule } from './fallback/index.js';
+import { regionModule } from './region/index.js';
 import { ventureModule } from './venture/index.js';
 
 export const modules: ControllerModule<FlagSet, SharedSettings>[] = [
@@ -12,4 +13,5 @@ export const modules: ControllerModule<FlagSet, SharedSettings>[] = [
   fallbackModule,
   agentSpawnModule,
   aureaModule,
+  regionModule,
 ];

@@ -13,8 +13,16 @@ import {
   SECRETS,
   SERVICES,
 } from '../api/resources.js';
-import { AGENT_SPAWNS, AUREA_GOALS, FALLBACK_PROTOCOLS, kinds, VENTURES } from '../api/v1alpha1/index.js';
+import {
+  AGENT_SPAWNS,
+  AUREA_GOALS,
+  FALLBACK_PROTOCOLS,
+  kinds,
+  REGION_PAIRS,
+  VENTURES,
+} from '../api/v1alpha1/index.js';
 import { resourceTypeOf } from '../api/v1alpha1/kind.js';
+import { DNS_ENDPOINTS } from '../providers/dnsRecord.js';
 
 /** rbac.authorization.k8s.io/v1 PolicyRule, as the chart writes it. */
 export interface PolicyRule {
@@ -89,6 +97,18 @@ export const controllerRules: Record<string, PolicyRule[]> = {
       allow(resourceTypeOf(kind), ['get']),
       allow(resourceTypeOf(kind), ['patch'], 'status'),
     ]),
+  ],
+  regionpair: [
+    allow(REGION_PAIRS, READ), // the informer
+    allow(REGION_PAIRS, ['patch']), // removing a spent autopilot.ventures/failback annotation
+    allow(REGION_PAIRS, ['patch'], 'status'), // this region's view, and each move's steps before they are taken
+    allow(SECRETS, ['get']), // kubeconfigs of the other region and of the DNS cluster
+    allow(DEPLOYMENTS, ['list']), // the warm-up Deployments: this region's before a move, the other's while healthy
+    allow(DEPLOYMENTS, ['patch'], 'scale'), // warming this region's Deployments to the other region's replicas
+    // When the DNS cluster is this region (dns.cluster.region): the fencing Lease, taken and renewed by
+    // compare-and-swap, and the DNSEndpoint (a 404 is told apart from a missing CRD by a list).
+    allow(LEASES, ['get', 'create', 'update']),
+    allow(DNS_ENDPOINTS, ['get', 'list', 'create', 'update']),
   ],
 };
 
