@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 import { buildTools, toolVersion } from './localCluster.js';
 import { freePort } from './prometheus.js';
 import { lookup, resolverFor } from '../../src/providers/dnsAnswer.js';
+import { DNS_ENDPOINTS, type DnsEndpointObject } from '../../src/providers/dnsRecord.js';
+import type { Client } from '../../src/runtime/client.js';
 
 export { lookup };
 
@@ -214,4 +216,38 @@ export interface AnswerWait {
   recordType?: 'A' | 'CNAME';
   timeoutMs?: number;
   intervalMs?: number;
+}
+
+/**
+ * The DNS propagation floor: from a DNSEndpoint write returning to CoreDNS's first answer with the new
+ * target, `writes` times, in ms. external-dns syncs on a 1 s tick, so each write first waits a random
+ * part of a second and lands at a random phase of it, as a failover's write does (right after an answer,
+ * every write would wait about 1 s). Writes the DNSEndpoint `name` in `namespace` with `hostname`.
+ */
+export async function propagationFloor(
+  client: Client,
+  resolver: Resolver,
+  {
+    namespace,
+    name,
+    hostname,
+    writes,
+  }: { namespace: string; name: string; hostname: string; writes: number },
+): Promise<number[]> {
+  const record = (target: string): DnsEndpointObject => ({
+    metadata: { name, namespace },
+    spec: { endpoints: [{ dnsName: hostname, recordType: 'A', targets: [target], recordTTL: 5 }] },
+  });
+  await client.apply(DNS_ENDPOINTS, record('10.255.0.1'));
+  await awaitAnswer(resolver, hostname, (a) => a.join() === '10.255.0.1', { timeoutMs: 60_000 });
+  const floorsMs: number[] = [];
+  for (let i = 0; i < writes; i++) {
+    const target = i % 2 ? '10.255.0.1' : '10.255.0.2';
+    await new Promise((done) => setTimeout(done, Math.random() * 1000));
+    await client.apply(DNS_ENDPOINTS, record(target));
+    const written = performance.now();
+    const { at } = await awaitAnswer(resolver, hostname, (a) => a.join() === target, { timeoutMs: 30_000 });
+    floorsMs.push(at - written);
+  }
+  return floorsMs;
 }
