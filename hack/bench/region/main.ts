@@ -97,7 +97,7 @@ await benchmark(
     const minimumMs = failureThreshold * intervalS * 1000 + floor.p50;
     printTable(
       `Failover: primary endpoint broken → CoreDNS answers the backup (${failoverMs.length} outages)`,
-      '| | seconds | × minimum | × seed 30 s |',
+      'percentile | seconds | × minimum | × seed 30 s',
       (['p50', 'p90', 'max'] as const).map((k) => [
         k,
         fixed(failover && failover[k] / 1000, 2),
@@ -105,7 +105,7 @@ await benchmark(
         times(ratio(failover?.[k], SEED_OBJECTIVE_S * 1000)),
       ]),
     );
-    printTable('The baseline, measured in this run', '| | seconds |', [
+    printTable('The baseline, measured in this run', 'figure | seconds', [
       [`minimum: ${failureThreshold} failures × ${intervalS} s + DNS floor p50`, fixed(minimumMs / 1000, 2)],
       ['DNS floor p50 (DNSEndpoint write → CoreDNS answer)', fixed(floor.p50 / 1000, 2)],
       ['DNS floor max', fixed(floor.max / 1000, 2)],
