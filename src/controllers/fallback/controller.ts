@@ -3,6 +3,7 @@
 // record the decision before acting, switch routing only toward a healthy target, tell a human once per
 // transition, and measure every switch.
 import { parseDuration } from '../../api/duration.js';
+import type { ObjectRef } from '../../api/journal.js';
 import { keyOf, parseKey } from '../../api/meta.js';
 import { CONFIG_MAPS, SERVICES } from '../../api/resources.js';
 import {
@@ -35,6 +36,13 @@ export interface FallbackControllerSettings {
 }
 
 type Context = ObjectContext<FallbackProtocolStatus>;
+
+/** A target as the AUREA journal knows it: a failover is judged by its new target's health. */
+const targetRef = (protocol: FallbackProtocolResource, target: string): ObjectRef => ({
+  kind: 'FallbackProtocolTarget',
+  namespace: protocol.metadata.namespace ?? '',
+  name: `${protocol.metadata.name}/${target}`,
+});
 type Decision = FailoverDecisionRecord;
 
 /** Without traffic to read, health changes arrive from the prober: a periodic look only refreshes status. */
@@ -274,6 +282,10 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
     kind: FALLBACK_PROTOCOLS,
     owns: [CONFIG_MAPS, SERVICES],
     sources: [changes],
+    judging: (decision, protocol) =>
+      'to' in decision && typeof decision.to === 'string'
+        ? { subject: targetRef(protocol, decision.to) }
+        : {},
     forget(key) {
       prober.forget(key);
       const { namespace = '', name } = parseKey(key);
@@ -293,6 +305,10 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
         health.map((t) => t.name),
       );
       gauges.observe(labelsOf(protocol), health, status.activeTarget);
+      for (const target of health) {
+        if (target.state !== 'Unknown')
+          ctx.journal.measured('healthy', target.state === 'Up' ? 1 : 0, targetRef(protocol, target.name));
+      }
 
       const conflict = routingConflict(protocol, caches);
       if (conflict) {
