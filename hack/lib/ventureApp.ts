@@ -1,4 +1,4 @@
-// Starts the sample venture app (examples/venture-app) on a free port for tests, benchmarks and the demo.
+// Starts the sample apps (examples/*) on free ports for tests, benchmarks and the demo: the venture app here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,13 +20,16 @@ export interface VentureApp {
   set(name: string, numbers: Numbers): Promise<void>;
 }
 
-/** Resolves once the app answers /metrics; kill `child` to stop it. */
-export async function startVentureApp(): Promise<VentureApp> {
+/** Starts an example app (a script serving /metrics on PORT) and resolves once it answers; kill `child` to stop it. */
+export async function startExampleApp(
+  script: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; target: string; child: ChildProcess }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'examples/venture-app/server.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
     cwd: root,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: String(port) },
     stdio: 'ignore',
   });
   for (let tries = 0; ; tries++) {
@@ -35,12 +38,18 @@ export async function startVentureApp(): Promise<VentureApp> {
       () => false,
     );
     if (ok) break;
-    if (tries > 200 || child.exitCode !== null) throw new Error(`the venture app on ${url} did not start`);
+    if (tries > 200 || child.exitCode !== null) throw new Error(`${script} on ${url} did not start`);
     await new Promise((done) => setTimeout(done, 100));
   }
+  return { url, target: `127.0.0.1:${port}`, child };
+}
+
+/** Resolves once the app answers /metrics; kill `child` to stop it. */
+export async function startVentureApp(): Promise<VentureApp> {
+  const { url, target, child } = await startExampleApp('examples/venture-app/server.ts');
   return {
     url,
-    target: `127.0.0.1:${port}`,
+    target,
     child,
     async set(name, numbers) {
       const response = await fetch(`${url}/ventures/${name}`, {

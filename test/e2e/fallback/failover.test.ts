@@ -7,6 +7,7 @@ import { installCrds } from '../support/crds.js';
 import {
   FallbackNamespace,
   notificationsAbout,
+  protocolManifest,
   startFallbackOperator,
   startGatewaysOnOwnHosts,
   WebhookReceiver,
@@ -202,6 +203,68 @@ describe('FallbackProtocol', () => {
     expect(notificationsAbout(receiver, 'webhookdown')).toHaveLength(1);
     expect(receiver.deliveries().length - before).toBeGreaterThanOrEqual(4);
     expect(done.status!.conditions!.find((c) => c.type === 'Notified')).toMatchObject({ status: 'True' });
+  }, 180_000);
+
+  it('answers bad input with a condition and a Warning, and never switches: a missing Secret, a taken ConfigMap', async () => {
+    const [stripe, paypal] = await gatewaysFor('stripe', 'paypal');
+    // Someone else's ConfigMap under the routing name: never taken over.
+    await protocols.core.createNamespacedConfigMap({
+      namespace: ns.name,
+      body: { metadata: { name: 'taken-gateway' }, data: { owner: 'someone else' } },
+    });
+    await protocols.create('taken', [stripe!, paypal!]);
+    const taken = await protocols.until(
+      'taken',
+      'Ready False RoutingConflict',
+      (p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'RoutingConflict') ?? false,
+    );
+    expect(taken.status!.conditions!.find((c) => c.type === 'RoutingReady')!.message).toMatch(
+      /ConfigMap .*taken-gateway exists and was not created by this FallbackProtocol/,
+    );
+    stripe!.behave({ status: 500 });
+    await protocols.until(
+      'taken',
+      'stripe down',
+      (p) => p.status?.targets?.some((t) => t.name === 'stripe' && t.state === 'Down') ?? false,
+    );
+    await new Promise((done) => setTimeout(done, 3_000));
+    const held = await protocols.read('taken');
+    expect(held.status!.activeTarget).toBe('stripe');
+    expect(held.status!.failovers ?? 0).toBe(0);
+    const configMap = await protocols.core.readNamespacedConfigMap({
+      namespace: ns.name,
+      name: 'taken-gateway',
+    });
+    expect(configMap.data).toEqual({ owner: 'someone else' });
+    expect((await protocols.events('taken')).map((e) => e.reason)).toContain('RoutingConflict');
+
+    // Probe headers from a Secret that does not exist: no probes, no decisions, the Secret named.
+    await protocols.custom.createNamespacedCustomObject({
+      group: 'autopilot.ventures',
+      version: 'v1alpha1',
+      plural: 'fallbackprotocols',
+      namespace: ns.name,
+      body: {
+        ...protocolManifest('nosecret', [stripe!, paypal!]),
+        spec: {
+          ...protocolManifest('nosecret', [stripe!, paypal!]).spec,
+          probe: { interval: '1s', path: '/healthz', headersSecretRef: { name: 'gateway-headers' } },
+        },
+      },
+    });
+    const missing = await protocols.until(
+      'nosecret',
+      'ProbesConfigured False',
+      (p) =>
+        p.status?.conditions?.some((c) => c.type === 'ProbesConfigured' && c.status === 'False') ?? false,
+    );
+    expect(missing.status!.conditions!.find((c) => c.type === 'ProbesConfigured')).toMatchObject({
+      reason: 'SecretNotFound',
+      message: `Secret ${ns.name}/gateway-headers does not exist`,
+    });
+    expect(missing.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False' });
+    expect(missing.status!.activeTarget).toBe('stripe');
+    expect((await protocols.events('nosecret')).map((e) => e.reason)).toContain('SecretNotFound');
   }, 180_000);
 
   it('finishes a failover recorded before a SIGKILL exactly once, after fresh probes of its own', async () => {
