@@ -103,24 +103,8 @@ function sampleOf(source: QuerySource, series: ReturnType<typeof vectorOf>): Sam
   return sample ? { value: Number(sample.value[1]), at: sample.value[0] * 1000 } : undefined;
 }
 
-/** One query answering one series (none: no sample), e.g. a target's error rate. */
-export async function readPrometheusSample(
-  address: string,
-  source: QuerySource & { query: string },
-  bearerToken?: string,
-  { timeoutMs }: { timeoutMs?: number } = {},
-): Promise<Sample | undefined> {
-  const headers: Record<string, string> = bearerToken ? { authorization: `Bearer ${bearerToken}` } : {};
-  const url = `${address.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(source.query)}`;
-  try {
-    return sampleOf(source, vectorOf(source, await query(url, headers, timeoutMs)));
-  } catch (err) {
-    throw err instanceof HttpFailure ? explain(err, source, address, bearerToken !== undefined) : err;
-  }
-}
-
 /**
- * One instant query answering one value (e.g. an AureaGoal's metric): its sample, undefined when it has no
+ * One instant query answering one value (an AureaGoal's metric, a FallbackProtocol target's error rate): its sample, undefined when it has no
  * series; a failure is a ProviderError that says what to fix in `source`'s fields.
  */
 export async function readPrometheusValue(

@@ -5,7 +5,7 @@ import { parseDuration } from '../../api/duration.js';
 import type { FallbackProtocolResource } from '../../api/v1alpha1/index.js';
 import { probeRules, type TrafficReading } from '../../engine/fallback/health.js';
 import { ProviderError } from '../../providers/http.js';
-import { readPrometheusSample } from '../../providers/prometheus.js';
+import { readPrometheusValue } from '../../providers/prometheus.js';
 import type { ProbeTarget } from '../../providers/prober.js';
 import type { Webhook } from '../../providers/webhook.js';
 import type { Client } from '../../runtime/client.js';
@@ -71,7 +71,7 @@ export async function readTraffic(
     const readings = await Promise.all(
       names.map(async (name) => {
         const read = (field: 'errorRateQuery' | 'requestCountQuery') =>
-          readPrometheusSample(address, trafficQuery(field, name, traffic[field]), token, {
+          readPrometheusValue(address, trafficQuery(field, name, traffic[field]), token, {
             timeoutMs: 5_000,
           });
         try {
