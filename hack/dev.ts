@@ -1,6 +1,7 @@
 // `npm run dev`: a local cluster (or KUBECONFIG), the CRDs, two sample venture apps, the sample agents,
-// Prometheus and the operator, with two demo ventures and a population of agents, so a new user watches
-// AutoPilot decide. Ctrl-C stops all but the cluster.
+// Prometheus and the operator, with two demo ventures, a population of agents and a demo gateway pair whose
+// primary fails now and then (so the FallbackProtocol fails over and back), so a new user watches AutoPilot
+// decide. Ctrl-C stops all but the cluster.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,8 +10,10 @@ import { environmentFor, initialKnowledge, random } from '../examples/agent-app/
 import { agentObjects, startAgentApp } from './lib/agentApp.js';
 import { installCrds } from './lib/crds.js';
 import { buildTools, clusterUp } from './lib/localCluster.js';
+import { Gateway, HEALTH_PATH } from './lib/gateways.js';
 import { LocalPrometheus, PROMETHEUS_BINARY } from './lib/prometheus.js';
 import { startVentureApp } from './lib/ventureApp.js';
+import { WebhookReceiver } from './lib/webhookReceiver.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEV_CLUSTER = 'autopilot';
@@ -61,6 +64,51 @@ async function startApp(venture: keyof typeof numbers): Promise<string> {
   children.push(app.child);
   await app.set(venture, numbers[venture]);
   return app.target;
+}
+
+/** Seconds between two outages of the demo primary gateway, and how long each lasts. */
+const OUTAGE_EVERY_S = 90;
+const OUTAGE_FOR_S = 30;
+
+/**
+ * Two local payment gateways on loopback hosts of their own, a webhook receiver, and the FallbackProtocol
+ * `demo-payments` over them; the primary answers 500 for OUTAGE_FOR_S every OUTAGE_EVERY_S.
+ */
+async function startDemoGateways(apply: (manifest: object) => void) {
+  const [stripe, paypal] = await Promise.all([
+    Gateway.start('stripe', { host: '127.0.0.2' }),
+    Gateway.start('paypal', { host: '127.0.0.3' }),
+  ]);
+  const receiver = await WebhookReceiver.start();
+  apply({
+    apiVersion: 'autopilot.ventures/v1alpha1',
+    kind: 'FallbackProtocol',
+    metadata: { name: 'demo-payments' },
+    spec: {
+      mode: 'Autonomous',
+      targets: [
+        { name: 'stripe', url: stripe.url, description: 'primary (fails now and then)' },
+        { name: 'paypal', url: paypal.url, description: 'backup' },
+      ],
+      probe: { interval: '1s', path: HEALTH_PATH },
+      trigger: { timeout: '2s', consecutiveFailures: 3, window: 10 },
+      failback: { healthyProbes: 5, minimumHold: '20s' },
+      routing: { configMap: { name: 'payments-gateway' }, service: { name: 'payments-gateway' } },
+      notify: { webhookUrl: receiver.url },
+    },
+  });
+  const outages = setInterval(() => {
+    stripe.behave({ status: 500 });
+    setTimeout(() => stripe.behave({}), OUTAGE_FOR_S * 1000);
+  }, OUTAGE_EVERY_S * 1000);
+  return {
+    urls: [stripe.url, paypal.url],
+    receiver,
+    stop: async () => {
+      clearInterval(outages);
+      await Promise.all([stripe.close(), paypal.close(), receiver.close()]);
+    },
+  };
 }
 
 /** Prints the operator's decisions as one readable line each; the full JSON log stays in the child. */
@@ -120,6 +168,14 @@ async function main(): Promise<void> {
 
   kubectl('apply', '-n', NAMESPACE, '-f', join(root, 'config', 'demo', 'ventures.yaml'));
   kubectl('apply', '-n', NAMESPACE, '-f', join(root, 'config', 'demo', 'agents.yaml'));
+  const gateways = await startDemoGateways((manifest) =>
+    execFileSync(join(bin, 'kubectl'), ['apply', '-n', NAMESPACE, '-f', '-'], {
+      input: JSON.stringify(manifest),
+    }),
+  );
+  console.log(
+    `gateways: ${gateways.urls.join(', ')} (the first fails for ${OUTAGE_FOR_S} s every ${OUTAGE_EVERY_S} s)   webhook: ${gateways.receiver.url}`,
+  );
   const operator = node(
     'src/cli/main.ts',
     [
@@ -149,6 +205,7 @@ async function main(): Promise<void> {
 Watch it decide (in another shell):
   export KUBECONFIG=${kubeconfig} PATH=${bin}:$PATH
   kubectl get ventures -n ${NAMESPACE} -w
+  kubectl get fallbackprotocols -n ${NAMESPACE} -w
   kubectl get events -n ${NAMESPACE} --field-selector involvedObject.kind=Venture
   kubectl get agentspawns -n ${NAMESPACE} -w
   kubectl get pods -n ${NAMESPACE} -l app=agent -L autopilot.ventures/parent,autopilot.ventures/generation
@@ -159,7 +216,7 @@ Ctrl-C stops the operator, apps and Prometheus; npm run cluster:down -- --name $
   const stop = async () => {
     clearInterval(growth);
     for (const child of children) child.kill('SIGTERM');
-    await prometheus.close();
+    await Promise.all([prometheus.close(), gateways.stop()]);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
