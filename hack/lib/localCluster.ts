@@ -175,3 +175,15 @@ export async function killComponent(name: string, component: string): Promise<()
     child.unref();
   };
 }
+
+/**
+ * Freezes one control-plane process of a local cluster (SIGSTOP): it keeps its port, so nothing else can
+ * take it, but answers nothing, as an unreachable server does. Returns the function that thaws it.
+ */
+export function freezeComponent(name: string, component: string): () => void {
+  const pid = Number(
+    readFileSync(join(kwokWorkdir(), 'clusters', name, 'pids', `${component}.pid`), 'utf8').trim(),
+  );
+  process.kill(pid, 'SIGSTOP');
+  return () => process.kill(pid, 'SIGCONT');
+}
