@@ -2,6 +2,7 @@
 // metrics, the AUREA journal and a graceful shutdown. Every replica keeps its caches warm; only the
 // leader runs controllers, their event sources and the runnables (probers, loops).
 import type { KubeConfig } from '@kubernetes/client-node';
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -203,12 +204,16 @@ export class Manager {
   /** Runs until stop() or until leadership is lost, and says which. */
   async start(): Promise<Outcome> {
     const stop = this.stopping.signal;
+    // One listener per informer, controller and runnable, a number that grows with the kinds, not a leak:
+    // Node's default of 10 printed MaxListenersExceededWarning once five kinds ran.
+    setMaxListeners(0, stop);
     await this.serve();
     const informersDone = await this.startCaches(stop);
     if (stop.aborted) return this.finish(informersDone, 'stopped');
     this.logger.info({ informers: this.informers.size }, 'caches synced');
 
     const lead = new AbortController();
+    setMaxListeners(0, lead.signal);
     stop.addEventListener('abort', () => lead.abort(), { once: true });
     const le = this.options.leaderElection;
     let outcome = 'stopped' as Outcome;

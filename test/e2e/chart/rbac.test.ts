@@ -1,6 +1,7 @@
 // The Helm chart installed as a platform team installs it: restricted Pod Security admits its Pods, and the
 // operator, run with the rendered container's args and env as the chart's ServiceAccount, scales a winner,
-// terminates a loser, reads a Secret, and trains and spawns agents with no request refused. helm upgrade reaches a changed CRD, and
+// terminates a loser, reads a Secret, trains and spawns agents, and fails a payment gateway over with no
+// request refused. helm upgrade reaches a changed CRD, and
 // uninstall keeps the CRDs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -12,6 +13,8 @@ import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import { installCrds } from '../support/crds.js';
 import { isNotFound, kubeConfigFrom, uniqueName, useNamespace, waitFor } from '../support/kube.js';
 import { kubectl } from '../support/kubectl.js';
+import { closeGateways } from '../../../hack/lib/gateways.js';
+import { FallbackNamespace, startGatewaysOnOwnHosts, type Gateway } from '../support/fallback.js';
 import { knowledge, Population } from '../population/population.js';
 import {
   LOSING,
@@ -37,6 +40,8 @@ const system = uniqueName('autopilot-system');
 const ns = useNamespace('chart-ventures');
 const ventures = new VentureNamespace(ns);
 const agents = new Population(useNamespace('chart-agents'));
+const protocols = new FallbackNamespace(useNamespace('chart-payments'));
+const gateways: Gateway[] = [];
 const core = kubeConfigFrom().makeApiClient(CoreV1Api);
 
 let app: VentureApp;
@@ -66,6 +71,7 @@ afterAll(async () => {
   app?.child.kill('SIGKILL');
   await prometheus?.close();
   await agents.stop();
+  await closeGateways(gateways);
   await kubectl('delete', 'namespace', system, '--wait=false', '--ignore-not-found');
   // Later tests install crds/ with kubectl, as they find them.
   await installCrds();
@@ -212,6 +218,21 @@ describe('the chart, installed', () => {
     expect((await agents.events('marketing')).map((e) => e.reason)).toEqual(
       expect.arrayContaining(['TrainingStarted', 'AgentSpawned']),
     );
+  });
+
+  it('fails a payment gateway over to its backup and routes to it', async () => {
+    gateways.push(...(await startGatewaysOnOwnHosts(['chart-stripe', 'chart-paypal'])));
+    const [primary, backup] = gateways;
+    await protocols.create('payments', [primary!, backup!]);
+    await protocols.warmedUp('payments');
+    primary!.behave({ status: 500 });
+    const after = await protocols.until(
+      'payments',
+      'failed over to the backup',
+      (p) => p.status?.activeTarget === 'chart-paypal',
+    );
+    expect(after.status?.lastFailover).toMatchObject({ action: 'Failover', to: 'chart-paypal' });
+    expect((await protocols.routing('payments')).data).toEqual({ target: 'chart-paypal', url: backup!.url });
   });
 
   it('was refused nothing, in its log or its API request metrics', async () => {
