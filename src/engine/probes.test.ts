@@ -84,6 +84,47 @@ describe('summarizeProbes', () => {
     });
   });
 
+  it('never fails a target over on one failed probe, and keeps it unproven while the window is over the rate', () => {
+    const blip = feed([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    // One failure in a full window of 10 is 10 %, above 5 %: a blip, not a rate.
+    expect(blip.map((s) => s.state)).not.toContain('Down');
+    // Four healthy probes in a row, but the window still holds the failure: not proven until it leaves.
+    expect(blip[13]).toMatchObject({ state: 'Up', consecutiveSuccesses: 4, proven: false });
+    expect(feed([false, false, ...Array<boolean>(9).fill(true)])[10]).toMatchObject({ proven: false });
+    expect(
+      feed([
+        ...Array<boolean>(10).fill(true),
+        false,
+        true,
+        true,
+        true,
+        true,
+        true,
+        true,
+        true,
+        true,
+        true,
+        true,
+      ])[20],
+    ).toMatchObject({ state: 'Up', proven: true, errorRate: 0 });
+  });
+
   it('is proven after healthyProbes in a row, since the probe that made it so', () => {
     const summaries = feed([false, false, false, true, true, true, true, true], { ...rules, window: 100 });
     expect(summaries[5]).toMatchObject({ state: 'Up', proven: false, consecutiveSuccesses: 3 });

@@ -21,7 +21,7 @@ export interface ProbeRules {
   window: number;
   /** Failures in a row that make a target Down; also the probes needed before anything is known. */
   consecutiveFailures: number;
-  /** Share of failed probes in a full window above which a target is Down. */
+  /** Share of failed probes in a full window above which a target is Down; one failure is never a rate. */
   errorRate: number;
   /** Successes in a row after which an Up target is proven (failback may return to it). */
   healthyProbes: number;
@@ -41,7 +41,7 @@ export interface ProbeSummary {
   consecutiveSuccesses: number;
   /** Share of failed probes in the window; none without probes. */
   errorRate?: number;
-  /** Up, with healthyProbes successes in a row. */
+  /** Up, with healthyProbes successes in a row and a full window's error rate within the threshold. */
   proven: boolean;
   /** The newest probe. */
   last?: ProbeResult;
@@ -52,6 +52,9 @@ export interface ProbeSummary {
   /** When the target first counted as proven in the current healthy run. */
   provenSince?: number;
 }
+
+/** Failures a window must hold before its error rate can make a target Down: one failure is a blip. */
+export const MIN_RATE_FAILURES = 2;
 
 /** The window with `result` in start order, keeping the newest `size` probes. */
 export function addProbe(window: readonly ProbeResult[], result: ProbeResult, size: number): ProbeResult[] {
@@ -82,7 +85,9 @@ function streak(window: readonly ProbeResult[], rules: ProbeRules, failures: boo
 /**
  * Sums up `window` (oldest first) at `now`. Nothing is known before `consecutiveFailures` probes: a newly
  * started prober decides nothing on fewer. The error rate counts once the window is full, so one failure
- * among the first few probes is not a 33 % error rate. `previous` carries downSince and provenSince along.
+ * among the first few probes is not a 33 % error rate, and once it holds two failures: one failed probe is a
+ * blip, not a rate (in a window of 10 it would be 10 %, above the seed's 5 %, and fail a target over on it
+ * alone). `previous` carries downSince and provenSince along.
  */
 export function summarizeProbes(
   window: readonly ProbeResult[],
@@ -112,14 +117,17 @@ export function summarizeProbes(
   if (consecutiveFailures >= rules.consecutiveFailures) {
     down.push(`${consecutiveFailures} failed probes in a row (last: ${lastFailure!.error})`);
   }
-  if (probes >= rules.window && errorRate! > rules.errorRate) {
+  if (probes >= rules.window && failures >= MIN_RATE_FAILURES && errorRate! > rules.errorRate) {
     down.push(`error rate ${pct(errorRate!)} of the last ${probes} probes > ${pct(rules.errorRate)}`);
   }
   if (down.length) {
     const downSince = previous?.state === 'Down' ? (previous.downSince ?? now) : now;
     return { ...base, state: 'Down', proven: false, reason: down.join('; '), downSince };
   }
-  const proven = consecutiveSuccesses >= rules.healthyProbes;
+  // Proven health is held to the stricter rule: a full window's single failure above the rate still
+  // keeps traffic from returning (one blip does not fail a target over, nor does it prove one healthy).
+  const withinRate = probes < rules.window || errorRate! <= rules.errorRate;
+  const proven = consecutiveSuccesses >= rules.healthyProbes && withinRate;
   const provenSince = proven ? (previous?.proven ? (previous.provenSince ?? now) : now) : undefined;
   const latency = last ? `, last answer in ${duration(last.latencyMs)}` : '';
   return {

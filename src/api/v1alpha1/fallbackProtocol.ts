@@ -116,7 +116,7 @@ const Trigger = group(
       { default: 3, minimum: 1, maximum: 100 },
     ),
     errorRate: number(
-      'Share of failures above which a target is down (0.05 = 5 %): of the probes in the window once the window is full, and of the real traffic when traffic is set.',
+      'Share of failures above which a target is down (0.05 = 5 %): of the probes in the window once the window is full and holds two failures (one failed probe is a blip, not a rate: the smallest rate a window of N can act on is 2/N), and of the real traffic when traffic is set. A target is proven healthy for failback only while its full window is within this share.',
       { default: 0.05, minimum: 0, maximum: 1 },
     ),
     window: integer(

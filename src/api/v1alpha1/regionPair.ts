@@ -62,11 +62,14 @@ export const RegionPairSpec = object(
         minimum: 1,
         maximum: 600_000,
       }),
-      availability: number('Share of successful checks in the window below which the region is down.', {
-        default: 0.95,
-        minimum: 0,
-        maximum: 1,
-      }),
+      availability: number(
+        'Share of successful checks in the full window below which the region is down, once the window holds two failed checks (one is a blip).',
+        {
+          default: 0.95,
+          minimum: 0,
+          maximum: 1,
+        },
+      ),
       failureThreshold: integer('Failed checks in a row after which the region is down.', {
         default: 5,
         minimum: 1,
