@@ -53,12 +53,6 @@ export async function advanceMove(m: MoveContext): Promise<MoveOutcome> {
         return { state: 'Superseded', reason: step.reason };
       case 'Fence': {
         const read = fencing.state === 'Held' ? fencing.record : undefined;
-        if ((read?.epoch ?? 0) !== move.epoch - 1) {
-          return {
-            state: 'Superseded',
-            reason: `the fencing record is at epoch ${read?.epoch ?? 0} now, not ${move.epoch - 1} as when the move to ${move.to} was decided`,
-          };
-        }
         const taken = await links.lease.take(read, self, m.now());
         if ('lost' in taken) {
           // Often only the holder's heartbeat (a failback's holder renews while it offers): read again and

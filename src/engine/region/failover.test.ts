@@ -61,6 +61,19 @@ describe('nextFailoverStep', () => {
     });
   });
 
+  it('is superseded before the take when the record moved since the decision: the swap is from epoch - 1 only', () => {
+    expect(nextFailoverStep(move, held(record(PRIMARY, 2)), s)).toEqual({
+      step: 'Superseded',
+      reason: 'the fencing record is at epoch 2 now, not 3 as when the move to us-west was decided',
+    });
+    expect(nextFailoverStep(move, { state: 'Absent', watchingSince: T0 }, s)).toEqual({
+      step: 'Superseded',
+      reason: 'the fencing record is at epoch 0 now, not 3 as when the move to us-west was decided',
+    });
+    const claim = { ...move, from: undefined, epoch: 1 };
+    expect(nextFailoverStep(claim, { state: 'Absent', watchingSince: T0 }, s)).toEqual({ step: 'Fence' });
+  });
+
   it('waits while the record cannot be read', () => {
     expect(nextFailoverStep(move, { state: 'Unreadable', error: 'timeout' }, s)).toEqual({
       step: 'Wait',

@@ -20,7 +20,7 @@ export type FailoverStep =
   | { step: 'Done' }
   /** The fencing record cannot be read now: wait, do nothing. */
   | { step: 'Wait'; reason: string }
-  /** Another region took the record at or above this move's epoch: this move must never write DNS. */
+  /** Another region took the record at or above this move's epoch, or it moved since the decision: this move must never write DNS. */
   | { step: 'Superseded'; reason: string };
 
 /** The status record a decided move starts from. */
@@ -52,7 +52,17 @@ export function nextFailoverStep(
       reason: `${record.holder} holds the fencing record at epoch ${record.epoch}; the move to ${move.to} at epoch ${move.epoch} stops`,
     };
   }
-  if (!move.fencedAt) return record?.epoch === move.epoch ? { step: 'Fenced' } : { step: 'Fence' };
+  if (!move.fencedAt) {
+    if (record?.epoch === move.epoch) return { step: 'Fenced' };
+    // The take swaps epoch - 1 for epoch: a record that moved since the decision (or vanished) is not ours to take.
+    if ((record?.epoch ?? 0) !== move.epoch - 1) {
+      return {
+        step: 'Superseded',
+        reason: `the fencing record is at epoch ${record?.epoch ?? 0} now, not ${move.epoch - 1} as when the move to ${move.to} was decided`,
+      };
+    }
+    return { step: 'Fence' };
+  }
   if (!move.warmedAt) return { step: 'Warm', deadline: warmupDeadline(move, spec) };
   if (!move.dnsWrittenAt) return { step: 'WriteDns' };
   if (spec.dns.nameservers?.length && !move.dnsAnsweringAt) return { step: 'AwaitAnswer' };
