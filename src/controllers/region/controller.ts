@@ -9,14 +9,19 @@ import {
   type RegionPairDecision,
   type RegionPairStatus,
 } from '../../api/v1alpha1/regionPair.js';
-import { REASON_LIMIT } from '../../api/decision.js';
 import { parseDuration } from '../../api/duration.js';
 import { recordDecision, setDecisionState } from '../../engine/decisions.js';
-import { clip, isoTime } from '../../engine/format.js';
-import { APPROVE_ANNOTATION, decisionState, effectiveMode, type Mode } from '../../engine/mode.js';
-import { decideRegionPair, type HoldCause, type RegionDecision } from '../../engine/region/decide.js';
-import { failoverSeconds, regionPhase, startFailover } from '../../engine/region/failover.js';
-import { heartbeatLapse, type FencingObservation, type FencingRecord } from '../../engine/region/fencing.js';
+import { isoTime } from '../../engine/format.js';
+import { APPROVE_ANNOTATION, effectiveMode, type Mode } from '../../engine/mode.js';
+import { decideRegionPair, recordedDecision, type HoldCause } from '../../engine/region/decide.js';
+import {
+  failoverSeconds,
+  moveUnderWay,
+  regionPhase,
+  startFailover,
+  startsMove,
+} from '../../engine/region/failover.js';
+import { fencingStatus, type FencingObservation, type FencingRecord } from '../../engine/region/fencing.js';
 import { judgeRegion, regionHealthStatus } from '../../engine/region/health.js';
 import { decisionEvent, readiness } from '../../engine/region/report.js';
 import { FencingWatch } from '../../providers/fencing.js';
@@ -38,8 +43,6 @@ export interface RegionSettings {
 
 type Context = ObjectContext<RegionPairStatus>;
 
-/** The decisions that move the fencing record (and DNS) to this region. */
-const MOVES = new Set(['Claim', 'Failover', 'Failback']);
 /** How often the other region's warm-up replicas are read again while it is healthy. */
 const RECORD_REPLICAS_EVERY_MS = 30_000;
 /** How soon to look again while a move waits on the world (a warm-up, the name servers). */
@@ -230,29 +233,20 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
       );
 
       let cause: HoldCause | undefined;
-      const moving = () =>
-        status.lastDecision?.state === 'Applying' &&
-        status.lastFailover?.decisionId === status.lastDecision.id;
-      if (!moving()) {
+      if (!moveUnderWay(status)) {
         const fresh = decideRegionPair(
           { pair: pair.metadata, spec, self, annotations: pair.metadata.annotations, probes, fencing },
           ctx.now,
         );
         cause = fresh.cause;
-        const decision = recorded(
+        const decision = recordedDecision(
           fresh,
           effectiveMode(spec, settings.defaultMode),
-          pair.metadata.annotations,
+          pair.metadata.annotations?.[APPROVE_ANNOTATION],
         );
         await record(pair, ctx, decision, cause);
-        if (
-          decision.state === 'Applied' &&
-          MOVES.has(decision.action) &&
-          // A new move, or one stopped before it took the record (its take lost): the engine decided it again.
-          (status.lastFailover?.decisionId !== decision.id || !status.lastFailover.fencedAt)
-        ) {
+        if (startsMove(decision, status.lastFailover))
           await startMove(ctx, status.lastDecision!, fresh.detectedAt);
-        }
       } else {
         ctx.logger.info({ decision: status.lastDecision!.id }, 'carrying on a move recorded before');
       }
@@ -261,7 +255,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
         parseDuration(spec.fencing.heartbeatInterval),
         parseDuration(spec.healthCheck.interval),
       );
-      if (moving() && !(links instanceof ProviderError)) {
+      if (moveUnderWay(status) && !(links instanceof ProviderError)) {
         const outcome = await advanceMove({ pair, ctx, links, watch, fencing, self, now });
         await finishMove(pair, ctx, outcome);
         if (outcome.state === 'Waiting') {
@@ -310,43 +304,14 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
       regionHealthStatus(name, probes[name], verdict(name)),
     );
     const record = fencing.state === 'Held' ? fencing.record : undefined;
-    if (fencing.state === 'Held' && record) {
+    if (fencing.state === 'Held') {
       const timeoutMs = parseDuration(spec.fencing.heartbeatTimeout);
-      const lapse =
-        record.holder === self ? undefined : heartbeatLapse(fencing, record.holder, timeoutMs, ctx.now);
-      status.fencing = {
-        holder: record.holder,
-        epoch: record.epoch,
-        ...(record.renewTime && { renewTime: isoTime(Date.parse(record.renewTime)) }),
-        ...(lapse && !lapse.tooEarly && { lapsed: lapse.lapsed }),
-        ...(record.holderHealthy !== undefined && { holderHealthy: record.holderHealthy }),
-        ...(record.failbackOfferedTo && { failbackOfferedTo: record.failbackOfferedTo }),
-      };
-      status.activeRegion = record.holder;
+      status.fencing = fencingStatus(fencing, self, timeoutMs, ctx.now);
+      status.activeRegion = fencing.record.holder;
     }
     const phase = regionPhase(spec, record, status.lastFailover);
     if (phase) status.phase = phase;
     const ready = readiness(status.lastDecision!, cause);
     ctx.conditions.set('Ready', ready.status, ready.reason, ready.message);
   }
-}
-
-/** A fresh engine decision as status records it, its state from the mode (and an approval naming it). */
-function recorded(
-  fresh: RegionDecision,
-  mode: Mode,
-  annotations: Record<string, string> | undefined,
-): RegionPairDecision {
-  const { id, action, reason, decidedAt, from, to, epoch } = fresh;
-  const state = decisionState(fresh, mode, annotations?.[APPROVE_ANNOTATION]);
-  return {
-    id,
-    action,
-    reason: clip(reason, REASON_LIMIT),
-    state,
-    decidedAt,
-    ...(from && { from }),
-    ...(to && { to }),
-    ...(epoch !== undefined && { epoch }),
-  };
 }

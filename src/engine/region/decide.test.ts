@@ -12,7 +12,7 @@ import {
   spec,
   up,
 } from '../../../test/unit/region/facts.js';
-import { decideRegionPair } from './decide.js';
+import { decideRegionPair, recordedDecision } from './decide.js';
 
 describe('decideRegionPair: failover', () => {
   it('fails over when the backup sees the primary down and its heartbeat lapsed', () => {
@@ -251,5 +251,38 @@ describe('decision ids', () => {
     const a = decideRegionPair(partition, T0);
     const b = decideRegionPair({ ...partition, probes: { [PRIMARY]: down(8), [BACKUP]: up() } }, T0 + 3000);
     expect(a.id).toBe(b.id);
+  });
+});
+
+describe('recordedDecision', () => {
+  const failover = decideRegionPair(
+    facts({ probes: { [PRIMARY]: down(), [BACKUP]: up() }, fencing: held(record(PRIMARY, 3), 12_000) }),
+    T0,
+  );
+
+  it('takes its state from the mode, and an approval naming its id', () => {
+    expect(recordedDecision(failover, 'Autonomous', undefined)).toEqual({
+      id: failover.id,
+      action: 'Failover',
+      reason: failover.reason,
+      state: 'Applied',
+      decidedAt: failover.decidedAt,
+      from: PRIMARY,
+      to: BACKUP,
+      epoch: 4,
+    });
+    expect(recordedDecision(failover, 'Observe', undefined).state).toBe('Recommended');
+    expect(recordedDecision(failover, 'Supervised', 'failover-other').state).toBe('PendingApproval');
+    expect(recordedDecision(failover, 'Supervised', failover.id).state).toBe('Applied');
+  });
+
+  it('keeps no hold cause nor detection time, and clips the reason to what status takes', () => {
+    const hold = decideRegionPair(facts(), T0);
+    const recorded = recordedDecision({ ...hold, reason: 'x'.repeat(5000) }, 'Observe', undefined);
+    expect(recorded).not.toHaveProperty('cause');
+    expect(recorded).not.toHaveProperty('from');
+    expect(recorded.state).toBe('Applied');
+    expect(recorded.reason.length).toBeLessThan(5000);
+    expect(recordedDecision(failover, 'Autonomous', undefined)).not.toHaveProperty('detectedAt');
   });
 });

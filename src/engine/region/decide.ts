@@ -5,10 +5,13 @@
 import {
   FAILBACK_ANNOTATION,
   type RegionPairAction,
+  type RegionPairDecision,
   type RegionPairSpec,
 } from '../../api/v1alpha1/regionPair.js';
+import { REASON_LIMIT } from '../../api/decision.js';
 import { parseDuration } from '../../api/duration.js';
-import { duration, isoTime, timeOr } from '../format.js';
+import { clip, duration, isoTime, timeOr } from '../format.js';
+import { decisionState, type Mode } from '../mode.js';
 import { shortHash } from '../venture/decision.js';
 import { heartbeatLapse, type FencingObservation, type FencingRecord } from './fencing.js';
 import type { ProbeSummary } from '../probes.js';
@@ -231,4 +234,23 @@ function decision(
     fields.action === 'Hold' ? holdBasis : `${fields.from ?? ''}>${fields.to ?? ''}@${fields.epoch ?? ''}`;
   const id = `${fields.action.toLowerCase()}-${shortHash([namespace, name, uid, fields.action, basis].join('\n'))}`;
   return { id, decidedAt: isoTime(now), ...fields };
+}
+
+/** A fresh decision as status records it: its state from the mode (and an approval naming its id). */
+export function recordedDecision(
+  fresh: RegionDecision,
+  mode: Mode,
+  approvedId: string | undefined,
+): RegionPairDecision {
+  const { id, action, reason, decidedAt, from, to, epoch } = fresh;
+  return {
+    id,
+    action,
+    reason: clip(reason, REASON_LIMIT),
+    state: decisionState(fresh, mode, approvedId),
+    decidedAt,
+    ...(from && { from }),
+    ...(to && { to }),
+    ...(epoch !== undefined && { epoch }),
+  };
 }

@@ -3,9 +3,11 @@ import { describe, expect, it } from '@jest/globals';
 import { BACKUP, PRIMARY, T0, held, record, spec } from '../../../test/unit/region/facts.js';
 import {
   failoverSeconds,
+  moveUnderWay,
   nextFailoverStep,
   regionPhase,
   startFailover,
+  startsMove,
   type FailoverRecord,
 } from './failover.js';
 
@@ -100,5 +102,39 @@ describe('failoverSeconds and regionPhase', () => {
       regionPhase(s, { holder: PRIMARY, epoch: 6 }, { ...move, from: BACKUP, to: PRIMARY, epoch: 6 }),
     ).toBe('FailingBack');
     expect(regionPhase(s, undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('startsMove and moveUnderWay', () => {
+  const applied = {
+    id: 'failover-abc',
+    action: 'Failover' as const,
+    reason: 'us-east down',
+    state: 'Applied' as const,
+    decidedAt: iso(T0),
+  };
+
+  it('starts an applied move once, and again only when its take was lost before the record was fenced', () => {
+    expect(startsMove(applied, undefined)).toBe(true);
+    expect(startsMove(applied, { ...move, decisionId: 'claim-old', fencedAt: iso(T0) })).toBe(true);
+    expect(startsMove(applied, move)).toBe(true);
+    expect(startsMove(applied, { ...move, fencedAt: iso(T0) })).toBe(false);
+  });
+
+  it('starts nothing for a hold, an offer, or a move the mode did not apply', () => {
+    expect(startsMove({ ...applied, action: 'Hold' }, undefined)).toBe(false);
+    expect(startsMove({ ...applied, action: 'OfferFailback' }, undefined)).toBe(false);
+    expect(startsMove({ ...applied, state: 'Recommended' }, undefined)).toBe(false);
+    expect(startsMove({ ...applied, state: 'PendingApproval' }, undefined)).toBe(false);
+  });
+
+  it('carries on a move while its decision is Applying', () => {
+    const applying = { ...applied, state: 'Applying' as const };
+    expect(moveUnderWay({ lastDecision: applying, lastFailover: move })).toBe(true);
+    expect(moveUnderWay({ lastDecision: applied, lastFailover: move })).toBe(false);
+    expect(moveUnderWay({ lastDecision: { ...applying, id: 'failback-xyz' }, lastFailover: move })).toBe(
+      false,
+    );
+    expect(moveUnderWay({})).toBe(false);
   });
 });

@@ -1,7 +1,12 @@
 // A move of the serving region as steps (fence → warm → write DNS → await the answer), resumable from
 // status after a restart: the next step follows from the times recorded so far and the fencing record
 // read now, and a move whose epoch someone else has taken since is superseded, never finished.
-import type { RegionPairSpec, RegionPairStatus } from '../../api/v1alpha1/regionPair.js';
+import type {
+  RegionPairAction,
+  RegionPairDecision,
+  RegionPairSpec,
+  RegionPairStatus,
+} from '../../api/v1alpha1/regionPair.js';
 import { isoTime, timeOr } from '../format.js';
 import type { RegionDecision } from './decide.js';
 import type { FencingObservation } from './fencing.js';
@@ -22,6 +27,28 @@ export type FailoverStep =
   | { step: 'Wait'; reason: string }
   /** Another region took the record at or above this move's epoch, or it moved since the decision: this move must never write DNS. */
   | { step: 'Superseded'; reason: string };
+
+/** The decisions that move the fencing record (and DNS) to the deciding region. */
+const MOVES: ReadonlySet<RegionPairAction> = new Set(['Claim', 'Failover', 'Failback']);
+
+/** A move recorded before (Applying, its steps in lastFailover): carried on before anything new is decided. */
+export function moveUnderWay(status: Pick<RegionPairStatus, 'lastDecision' | 'lastFailover'>): boolean {
+  return (
+    status.lastDecision?.state === 'Applying' && status.lastFailover?.decisionId === status.lastDecision.id
+  );
+}
+
+/**
+ * Whether a recorded decision starts a move: an applied Claim, Failover or Failback that is new, or one
+ * stopped before it took the record (its take lost, and the engine decided it again).
+ */
+export function startsMove(decision: RegionPairDecision, last: FailoverRecord | undefined): boolean {
+  return (
+    decision.state === 'Applied' &&
+    MOVES.has(decision.action) &&
+    (last?.decisionId !== decision.id || !last.fencedAt)
+  );
+}
 
 /** The status record a decided move starts from. */
 export function startFailover(decision: RegionDecision): FailoverRecord {

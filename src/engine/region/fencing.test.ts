@@ -1,7 +1,7 @@
 // The fencing rules: lapse by this process's own clock, epoch + 1 on a take, DNS only by the holder.
 import { describe, expect, it } from '@jest/globals';
-import { T0, record } from '../../../test/unit/region/facts.js';
-import { dnsWriteVerdict, heartbeatLapse, renewRecord, takeRecord } from './fencing.js';
+import { T0, held, record } from '../../../test/unit/region/facts.js';
+import { dnsWriteVerdict, fencingStatus, heartbeatLapse, renewRecord, takeRecord } from './fencing.js';
 
 describe('heartbeatLapse', () => {
   it('cannot tell before watching for the timeout', () => {
@@ -73,5 +73,26 @@ describe('dnsWriteVerdict', () => {
       reason: "the DNS record was written at epoch 5, above us-west's epoch 4",
     });
     expect(dnsWriteVerdict(undefined, undefined, 'us-west', 1).allowed).toBe(false);
+  });
+});
+
+describe('fencingStatus', () => {
+  it('says whether the other region lapsed, with the holder’s own report', () => {
+    const offered = record('us-west', 4, { holderHealthy: false, failbackOfferedTo: 'us-east' });
+    expect(fencingStatus(held(offered, 12_000), 'us-east', 10_000, T0)).toEqual({
+      holder: 'us-west',
+      epoch: 4,
+      renewTime: new Date(T0).toISOString(),
+      lapsed: true,
+      holderHealthy: false,
+      failbackOfferedTo: 'us-east',
+    });
+    expect(fencingStatus(held(offered, 1000), 'us-east', 10_000, T0).lapsed).toBe(false);
+  });
+
+  it('says nothing of a lapse for its own record, nor before it has watched for the timeout', () => {
+    expect(fencingStatus(held(record('us-east', 2)), 'us-east', 10_000, T0)).not.toHaveProperty('lapsed');
+    const fresh = { ...held(record('us-west', 2), 12_000), watchingSince: T0 - 3000 };
+    expect(fencingStatus(fresh, 'us-east', 10_000, T0)).not.toHaveProperty('lapsed');
   });
 });

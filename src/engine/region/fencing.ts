@@ -1,7 +1,8 @@
 // The fencing rules that keep two regions from serving at once: one holder of a record with an epoch,
 // taken only by compare-and-swap on what was read, the epoch only growing, and DNS written only by the
 // holder at its epoch, never below an epoch the DNS record already carries.
-import { duration } from '../format.js';
+import type { RegionPairStatus } from '../../api/v1alpha1/regionPair.js';
+import { duration, isoTime } from '../format.js';
 
 /** The fencing record as read (a Lease in the DNS cluster; see src/providers/fencing.ts). */
 export interface FencingRecord {
@@ -66,6 +67,31 @@ export function heartbeatLapse(
         reason: `${holder} has not renewed its heartbeat for ${duration(silent)}`,
       }
     : { lapsed: false, tooEarly: false, reason: `${holder} renewed its heartbeat ${duration(silent)} ago` };
+}
+
+export type FencingStatus = NonNullable<RegionPairStatus['fencing']>;
+
+/**
+ * status.fencing from a held record as this region sees it: whether the other region's heartbeat lapsed
+ * (by this process's watch, unsaid until it has watched for `timeoutMs`), and the holder's own report.
+ */
+export function fencingStatus(
+  observation: { record: FencingRecord; watchingSince: number; renewSeenAt: number },
+  self: string,
+  timeoutMs: number,
+  now: number,
+): FencingStatus {
+  const { record } = observation;
+  const lapse =
+    record.holder === self ? undefined : heartbeatLapse(observation, record.holder, timeoutMs, now);
+  return {
+    holder: record.holder,
+    epoch: record.epoch,
+    ...(record.renewTime && { renewTime: isoTime(Date.parse(record.renewTime)) }),
+    ...(lapse && !lapse.tooEarly && { lapsed: lapse.lapsed }),
+    ...(record.holderHealthy !== undefined && { holderHealthy: record.holderHealthy }),
+    ...(record.failbackOfferedTo && { failbackOfferedTo: record.failbackOfferedTo }),
+  };
 }
 
 /** The record a region writes to take it from what it read (undefined: nobody held it): epoch + 1. */

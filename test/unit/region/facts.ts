@@ -83,7 +83,7 @@ export const record = (holder: string, epoch = 1, over: Partial<FencingRecord> =
 });
 
 /** Held, watched for a minute; the heartbeat last changed `silentMs` before T0. */
-export const held = (r: FencingRecord, silentMs = 1000): FencingObservation => ({
+export const held = (r: FencingRecord, silentMs = 1000): Extract<FencingObservation, { state: 'Held' }> => ({
   state: 'Held',
   record: r,
   renewSeenAt: T0 - silentMs,
