@@ -5,7 +5,7 @@ import type { ObjectMeta, ResourceType } from '../api/meta.js';
 import { dnsWriteVerdict } from '../engine/region/fencing.js';
 import { isConflict, isNotFound } from '../runtime/client.js';
 import { remoteCall, type RemoteCluster } from './clusters.js';
-import { EPOCH_ANNOTATION, type FencingLease } from './fencing.js';
+import { EPOCH_ANNOTATION, epochOf, type FencingLease } from './fencing.js';
 import { ProviderError } from './http.js';
 
 export const DNS_ENDPOINTS: ResourceType = {
@@ -157,12 +157,10 @@ export class DnsRecord {
 }
 
 function stateOf(object: DnsEndpointObject): DnsRecordState {
-  const annotations = object.metadata.annotations ?? {};
-  const epoch = Number(annotations[EPOCH_ANNOTATION]);
   return {
     targets: (object.spec.endpoints ?? []).flatMap((e) => e.targets ?? []).sort(),
-    epoch: Number.isSafeInteger(epoch) && epoch > 0 ? epoch : undefined,
-    writtenBy: annotations[WRITTEN_BY_ANNOTATION],
+    epoch: epochOf(object.metadata),
+    writtenBy: object.metadata.annotations?.[WRITTEN_BY_ANNOTATION],
     resourceVersion: object.metadata.resourceVersion ?? '',
   };
 }

@@ -1,7 +1,8 @@
-// FencingWatch: a heartbeat is timed by this process's clock, and time it could not read the record is not silence.
+// FencingWatch: a heartbeat is timed by this process's clock, and time it could not read the record is not silence;
+// epochOf: the epoch annotation the Lease and the DNSEndpoint carry.
 import { describe, expect, it } from '@jest/globals';
 import type { FencingRecord } from '../engine/region/fencing.js';
-import { FencingWatch } from './fencing.js';
+import { EPOCH_ANNOTATION, FencingWatch, epochOf } from './fencing.js';
 
 const record = (renewTime: string): FencingRecord => ({
   holder: 'us-east',
@@ -37,5 +38,19 @@ describe('FencingWatch', () => {
       renewSeenAt: 60_000,
       watchingSince: 60_000,
     });
+  });
+});
+
+describe('epochOf', () => {
+  const at = (epoch?: string) => ({
+    name: 'shop',
+    ...(epoch !== undefined && { annotations: { [EPOCH_ANNOTATION]: epoch } }),
+  });
+
+  it('reads a positive integer, and nothing else, as an epoch', () => {
+    expect(epochOf(at('7'))).toBe(7);
+    for (const bad of [undefined, '', '0', '-1', '1.5', 'seven', '9007199254740993']) {
+      expect(epochOf(at(bad))).toBeUndefined();
+    }
   });
 });

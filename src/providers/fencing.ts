@@ -24,6 +24,12 @@ interface LeaseObject {
   spec: LeaseSpec;
 }
 
+/** The fencing epoch an object carries (the Lease, a DNSEndpoint written under it); undefined unless a positive integer. */
+export function epochOf(metadata: ObjectMeta): number | undefined {
+  const epoch = Number(metadata.annotations?.[EPOCH_ANNOTATION]);
+  return Number.isSafeInteger(epoch) && epoch > 0 ? epoch : undefined;
+}
+
 export type TakeResult = { taken: FencingRecord } | { lost: string };
 export type RenewResult = { renewed: FencingRecord } | { refused: string };
 
@@ -93,9 +99,9 @@ export class FencingLease {
 
   private parse(lease: LeaseObject): FencingRecord {
     const annotations = lease.metadata.annotations ?? {};
-    const epoch = Number(annotations[EPOCH_ANNOTATION]);
+    const epoch = epochOf(lease.metadata);
     const holder = lease.spec.holderIdentity;
-    if (!holder || !Number.isSafeInteger(epoch) || epoch < 1) {
+    if (!holder || epoch === undefined) {
       throw new ProviderError(
         'FencingRecordInvalid',
         `Lease ${this.where} in ${this.cluster.label} is not a fencing record (holder "${holder ?? ''}", ${EPOCH_ANNOTATION} "${annotations[EPOCH_ANNOTATION] ?? ''}"): delete it, or name another fencing.leaseName`,
