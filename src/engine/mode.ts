@@ -1,6 +1,7 @@
 // How far a decision goes under a mode, for every kind: recorded, waiting for approval, applied, or
 // blocked by a guard. Observe, Supervised and Autonomous are one code path over the same plan.
 import type { DecisionState } from '../api/decision.js';
+import type { ObjectEvent } from '../api/event.js';
 import { QUIET_ACTION, type RecordedDecision } from './decisions.js';
 
 export const Modes = ['Observe', 'Supervised', 'Autonomous'] as const;
@@ -33,6 +34,30 @@ export function decisionState(decision: Gated, mode: Mode, approvedId: string | 
 export function nextDecision<D extends RecordedDecision>(pending: D | undefined, fresh: D): D {
   if (pending?.state === 'PendingApproval' && pending.action === fresh.action) return pending;
   return fresh;
+}
+
+/**
+ * The Event that tells a decision the mode held back: recommended in Observe, waiting in Supervised with the
+ * line that approves it. `kind` and `name` are the object's, as kubectl spells them (`venture shop`).
+ */
+export function gateEvent(
+  kind: string,
+  name: string,
+  decision: { id: string; action: string; state: DecisionState; reason: string },
+): ObjectEvent | undefined {
+  const { id, action, state, reason } = decision;
+  if (state === 'Recommended') {
+    return {
+      type: 'Normal',
+      reason: 'DecisionRecommended',
+      note: `${action} (Observe mode, not applied): ${reason}`,
+    };
+  }
+  if (state === 'PendingApproval') {
+    const approve = `approve with: kubectl annotate ${kind} ${name} ${APPROVE_ANNOTATION}=${id}`;
+    return { type: 'Normal', reason: 'DecisionPendingApproval', note: `${action}: ${reason}; ${approve}` };
+  }
+  return undefined;
 }
 
 /** A decision waiting for approval that the object's approve annotation names. */

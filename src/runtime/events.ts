@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Client } from './client.js';
+import type { ObjectEvent } from '../api/event.js';
 import { apiVersionOf, type KubeObject, type ResourceType } from '../api/meta.js';
 import { EVENTS } from '../api/resources.js';
 import { realClock, type Clock } from './clock.js';
@@ -99,6 +100,8 @@ export class EventRecorder {
 export interface ObjectEvents {
   normal(reason: string, note: string, series?: string): Promise<void>;
   warning(reason: string, note: string, series?: string): Promise<void>;
+  /** Records an Event the engine chose, of its type. */
+  tell(event: ObjectEvent): Promise<void>;
 }
 
 export function eventsFor(recorder: EventRecorder, regarding: KubeObject, type: ResourceType): ObjectEvents {
@@ -107,5 +110,6 @@ export function eventsFor(recorder: EventRecorder, regarding: KubeObject, type: 
       recorder.record(regarding, type, EventType.Normal, reason, note, series),
     warning: (reason, note, series) =>
       recorder.record(regarding, type, EventType.Warning, reason, note, series),
+    tell: (event) => recorder.record(regarding, type, event.type, event.reason, event.note, event.series),
   };
 }

@@ -69,8 +69,7 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
     for (const session of plan.concluded) {
       reportSession(ctx.journal, identity.namespace, session);
       metrics.sessions.inc({ outcome: session.phase });
-      const event = sessionEvent(session)!;
-      await ctx.events[event.type === 'Warning' ? 'warning' : 'normal'](event.reason, event.note);
+      await ctx.events.tell(sessionEvent(session)!);
     }
     await markTrainers(acting);
     // Described before acting, so the status written with a decision (Applying) already says why.
@@ -101,12 +100,7 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
       runHead: ctx.status.history?.[0],
       scoresUnavailable,
     });
-    if (event)
-      await ctx.events[event.type === 'Warning' ? 'warning' : 'normal'](
-        event.reason,
-        event.note,
-        event.series,
-      );
+    if (event) await ctx.events.tell(event);
   }
 
   /** Carries out a decision recorded as Applying, then marks it Applied. */

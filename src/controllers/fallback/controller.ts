@@ -14,7 +14,13 @@ import {
 import { FALLBACK_PROTOCOLS, type FallbackProtocolResource } from '../../api/v1alpha1/index.js';
 import { recordDecision, setDecisionState } from '../../engine/decisions.js';
 import { activeTargetOf, decideFailover, resumeDecision } from '../../engine/fallback/decide.js';
-import { afterSwitch, notificationFor, readiness, switchRecord } from '../../engine/fallback/effects.js';
+import {
+  afterSwitch,
+  notificationFor,
+  readiness,
+  switchEvent,
+  switchRecord,
+} from '../../engine/fallback/effects.js';
 import { assessTargets, targetStatus, type TargetHealth } from '../../engine/fallback/health.js';
 import { isoTime, timeOr } from '../../engine/format.js';
 import { decisionState, effectiveMode, isApproved, nextDecision, type Mode } from '../../engine/mode.js';
@@ -47,8 +53,6 @@ type Decision = FailoverDecisionRecord;
 
 /** Without traffic to read, health changes arrive from the prober: a periodic look only refreshes status. */
 const QUIET_REQUEUE_MS = 30_000;
-
-const SWITCH_EVENTS = { Failover: 'GatewayFailover', Failback: 'GatewayFailback' } as const;
 
 export function fallbackController(manager: Manager, settings: FallbackControllerSettings) {
   const caches = {
@@ -169,11 +173,7 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
       { decision: decision.id, seconds: change.durationSeconds },
       `switched ${change.from} → ${change.to}`,
     );
-    await ctx.events[decision.action === 'Failover' ? 'warning' : 'normal'](
-      SWITCH_EVENTS[decision.action],
-      `${change.from} → ${change.to} in ${change.durationSeconds.toFixed(2)}s from detection: ${decision.reason}`,
-      decision.id,
-    );
+    await ctx.events.tell(switchEvent(change));
   }
 
   /**

@@ -110,12 +110,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
     );
     // A new decision (its id, or its state) is news even where the history keeps a run of holds as one.
     const event = decisionEvent(decision, cause, pair.metadata.name);
-    if (event)
-      await ctx.events[event.type === 'Warning' ? 'warning' : 'normal'](
-        event.reason,
-        event.note,
-        decision.id,
-      );
+    if (event) await ctx.events.tell({ ...event, series: decision.id });
   }
 
   /** Invariant 3: the move is in status as Applying, and told, before the record is taken. */

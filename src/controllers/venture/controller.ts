@@ -88,13 +88,7 @@ export function ventureController(manager: Manager, settings: VentureControllerS
     const same = decision.id === status.lastDecision?.id && decision.state === status.lastDecision.state;
     const { history, repeat } = recordDecision(status.history, decision, StatusLimits.history);
     const event = eventFor(venture.metadata.name, decision, cause);
-    if (event && tellsEvent(event, repeat, same)) {
-      await ctx.events[event.type === 'Warning' ? 'warning' : 'normal'](
-        event.reason,
-        event.note,
-        decision.id,
-      );
-    }
+    if (event && tellsEvent(event, repeat, same)) await ctx.events.tell({ ...event, series: decision.id });
     if (same) return; // recorded already (a mode change records it anew: its state differs)
     status.lastDecision = decision;
     status.history = history;

@@ -1,7 +1,7 @@
 // What a decision changes: routing data, the webhook body, the switch with its duration, Ready.
 import { describe, expect, it } from '@jest/globals';
 import type { FailoverDecisionRecord } from '../../api/v1alpha1/fallbackProtocol.js';
-import { afterSwitch, notificationFor, readiness, routingFor, switchRecord } from './effects.js';
+import { afterSwitch, notificationFor, readiness, routingFor, switchEvent, switchRecord } from './effects.js';
 import { T0, down, protocol, protocolSpec, unknown, up } from './testing.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -93,6 +93,18 @@ describe('switchRecord and afterSwitch', () => {
     });
     const back = switchRecord({ ...failover, action: 'Failback', from: 'adyen', to: 'stripe' }, T0 + 300)!;
     expect(afterSwitch({ failovers: 3, failbacks: 1 }, back)).toMatchObject({ failovers: 3, failbacks: 2 });
+  });
+
+  it('tells a failover as a Warning and a failback as Normal, one series per decision', () => {
+    const record = switchRecord(failover, T0 + 300)!;
+    expect(switchEvent(record)).toEqual({
+      type: 'Warning',
+      reason: 'GatewayFailover',
+      note: `stripe → adyen in 1.80s from detection: ${failover.reason}`,
+      series: failover.id,
+    });
+    const back = switchRecord({ ...failover, action: 'Failback', from: 'adyen', to: 'stripe' }, T0 + 300)!;
+    expect(switchEvent(back)).toMatchObject({ type: 'Normal', reason: 'GatewayFailback' });
   });
 
   it('records no switch for decisions that do not move traffic', () => {

@@ -1,5 +1,6 @@
 // What a failover decision changes, as plain data: the routing applications read, the webhook's body,
-// the status after a switch, and the Ready condition.
+// the status after a switch and its Event, and the Ready condition.
+import type { ObjectEvent } from '../../api/event.js';
 import type {
   FailoverDecisionRecord,
   FallbackProtocolSpec,
@@ -82,6 +83,17 @@ export function switchRecord(decision: FailoverDecisionRecord, appliedAt: number
     decidedAt: decision.decidedAt,
     appliedAt: isoTime(appliedAt),
     durationSeconds: Math.max(0, (appliedAt - detectedAt) / 1000),
+  };
+}
+
+/** A switch told to humans: a failover is a Warning (a gateway broke), a failback Normal; one series per decision. */
+export function switchEvent(record: SwitchRecord): ObjectEvent {
+  const failover = record.action === 'Failover';
+  return {
+    type: failover ? 'Warning' : 'Normal',
+    reason: failover ? 'GatewayFailover' : 'GatewayFailback',
+    note: `${record.from} → ${record.to} in ${record.durationSeconds.toFixed(2)}s from detection: ${record.reason}`,
+    series: record.decisionId,
   };
 }
 

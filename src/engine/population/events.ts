@@ -2,15 +2,8 @@
 // hears of each new decision once, of each training outcome once, and of a score outage in one Event
 // whose series counts the cycles it lasted.
 import type { PopulationDecisionRecord, SessionRecord } from '../../api/v1alpha1/agentSpawn.js';
-import { APPROVE_ANNOTATION } from '../mode.js';
-
-export interface PopulationEvent {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  note: string;
-  /** Repeats of the same series count in one Event (kubectl shows xN) instead of new Events. */
-  series?: string;
-}
+import type { ObjectEvent } from '../../api/event.js';
+import { gateEvent } from '../mode.js';
 
 export interface Recording {
   /** The decision was recorded already, in the same state: it is not news. */
@@ -31,7 +24,7 @@ export function decisionEvent(
   agentSpawn: string,
   decision: PopulationDecisionRecord,
   recording: Recording,
-): PopulationEvent | undefined {
+): ObjectEvent | undefined {
   if (decision.action === 'Hold' && recording.scoresUnavailable) {
     const head = recording.runHead ?? decision;
     return {
@@ -42,20 +35,8 @@ export function decisionEvent(
     };
   }
   if (recording.same) return undefined;
-  if (decision.state === 'Recommended') {
-    return {
-      type: 'Normal',
-      reason: 'DecisionRecommended',
-      note: `${decision.action} (Observe mode, not applied): ${decision.reason}`,
-    };
-  }
-  if (decision.state === 'PendingApproval') {
-    return {
-      type: 'Normal',
-      reason: 'DecisionPendingApproval',
-      note: `${decision.action}: ${decision.reason}; approve with: kubectl annotate agentspawn ${agentSpawn} ${APPROVE_ANNOTATION}=${decision.id}`,
-    };
-  }
+  const gated = gateEvent('agentspawn', agentSpawn, decision);
+  if (gated) return gated;
   if (decision.action === 'Hold' && !recording.repeat) {
     return { type: 'Normal', reason: 'PopulationHolding', note: decision.reason };
   }
@@ -63,7 +44,7 @@ export function decisionEvent(
 }
 
 /** The Event for a session that ended: its outcome with the numbers it was measured on. */
-export function sessionEvent(session: SessionRecord): PopulationEvent | undefined {
+export function sessionEvent(session: SessionRecord): ObjectEvent | undefined {
   const what = `session ${session.id}, ${session.trainer} → ${session.trainee}: ${session.reason ?? ''}`;
   switch (session.phase) {
     case 'Succeeded':

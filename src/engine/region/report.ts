@@ -1,5 +1,6 @@
 // What a RegionPair's view tells a human: its Ready condition from the decision made (or the move under
 // way), and the Event that tells a decision when it is news.
+import type { ObjectEvent } from '../../api/event.js';
 import type { ConditionStatus } from '../../api/meta.js';
 import type { RegionPairDecision } from '../../api/v1alpha1/regionPair.js';
 import type { HoldCause } from './decide.js';
@@ -35,12 +36,6 @@ export function readiness(decision: RegionPairDecision, cause: HoldCause | undef
   return { status: 'False', reason: `${decision.action}${decision.state}`, message };
 }
 
-export interface RegionEvent {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  note: string;
-}
-
 /** Holds that deserve a Warning: something a human should look at. */
 const WARNING_HOLDS: readonly HoldCause[] = [
   'PartitionSuspected',
@@ -55,7 +50,7 @@ export function decisionEvent(
   decision: RegionPairDecision,
   cause: HoldCause | undefined,
   pairName: string,
-): RegionEvent | undefined {
+): ObjectEvent | undefined {
   if (decision.action === 'Hold') {
     return cause && WARNING_HOLDS.includes(cause)
       ? { type: 'Warning', reason: cause, note: decision.reason }

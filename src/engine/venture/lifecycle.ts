@@ -2,7 +2,8 @@
 // grace period, the Event each decision is told with, and what the AUREA journal measures and when it judges.
 import type { Decision, VentureStatus } from '../../api/v1alpha1/venture.js';
 import { StatusLimits } from '../../api/v1alpha1/venture.js';
-import { APPROVE_ANNOTATION } from '../mode.js';
+import type { ObjectEvent } from '../../api/event.js';
+import { gateEvent } from '../mode.js';
 import { isoTime, timeOr } from '../format.js';
 import { venturePhase, type HoldCause } from './decision.js';
 import { rounded, type MetricsRead, type VenturePlan } from './plan.js';
@@ -87,12 +88,6 @@ export function gracePeriod(
   return { terminatedAt: isoTime(since), leftMs: since + graceMs - now };
 }
 
-export interface VentureEvent {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  note: string;
-}
-
 /**
  * The Event a recorded decision is told with. An applied Scale has none here: its Event (VentureScaled)
  * says what changed, once it has.
@@ -101,23 +96,10 @@ export function eventFor(
   venture: string,
   d: Decision,
   cause: HoldCause | undefined,
-): VentureEvent | undefined {
+): ObjectEvent | undefined {
   if (d.state === 'Blocked') return { type: 'Warning', reason: 'TerminationBlocked', note: d.reason };
-  if (d.state === 'PendingApproval') {
-    const approve = `approve with: kubectl annotate venture ${venture} ${APPROVE_ANNOTATION}=${d.id}`;
-    return {
-      type: 'Normal',
-      reason: 'DecisionPendingApproval',
-      note: `${d.action}: ${d.reason}; ${approve}`,
-    };
-  }
-  if (d.state === 'Recommended') {
-    return {
-      type: 'Normal',
-      reason: 'DecisionRecommended',
-      note: `${d.action} (Observe mode, not applied): ${d.reason}`,
-    };
-  }
+  const gated = gateEvent('venture', venture, d);
+  if (gated) return gated;
   if (d.action === 'Terminate') {
     return {
       type: 'Warning',
@@ -138,7 +120,7 @@ export function eventFor(
  * starts holding (a repeat in a run of Holds is not news); a hold on unusable metrics on every audit,
  * counted in its Event's series, so an outage shows how long it lasted.
  */
-export function tellsEvent(event: VentureEvent, repeat: boolean, sameDecision: boolean): boolean {
+export function tellsEvent(event: ObjectEvent, repeat: boolean, sameDecision: boolean): boolean {
   if (event.reason === 'MetricsUnavailable') return true;
   if (sameDecision) return false;
   return !(repeat && event.reason === 'VentureHolding');
