@@ -23,7 +23,14 @@ import {
 } from '../../engine/fallback/effects.js';
 import { assessTargets, targetStatus, type TargetHealth } from '../../engine/fallback/health.js';
 import { isoTime, timeOr } from '../../engine/format.js';
-import { decisionState, effectiveMode, isApproved, nextDecision, type Mode } from '../../engine/mode.js';
+import {
+  decisionState,
+  effectiveMode,
+  gateEvent,
+  isApproved,
+  nextDecision,
+  type Mode,
+} from '../../engine/mode.js';
 import { ProviderError } from '../../providers/http.js';
 import { Prober } from '../../providers/prober.js';
 import type { Manager } from '../../runtime/manager.js';
@@ -139,12 +146,8 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
     }
     if (decision.action === 'Hold') return;
     if (decision.state === 'Applied') return carryOut(protocol, ctx, decision);
-    const waits = decision.state === 'PendingApproval' ? 'waits for approval' : 'recommended (Observe mode)';
-    await ctx.events.normal(
-      `${decision.action}Recommended`,
-      `${decision.id} ${waits}: ${decision.reason}`,
-      decision.id,
-    );
+    const event = gateEvent('fallbackprotocol', protocol.metadata.name, decision);
+    if (event) await ctx.events.tell({ ...event, series: decision.id });
   }
 
   /** Invariant 3: written to status as Applying before routing moves, so a restart finishes it once. */

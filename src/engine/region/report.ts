@@ -1,6 +1,7 @@
 // What a RegionPair's view tells a human: its Ready condition from the decision made (or the move under
 // way), and the Event that tells a decision when it is news.
 import type { ObjectEvent } from '../../api/event.js';
+import { gateEvent } from '../mode.js';
 import type { ConditionStatus } from '../../api/meta.js';
 import type { RegionPairDecision } from '../../api/v1alpha1/regionPair.js';
 import type { HoldCause } from './decide.js';
@@ -56,20 +57,8 @@ export function decisionEvent(
       ? { type: 'Warning', reason: cause, note: decision.reason }
       : undefined;
   }
-  if (decision.state === 'Recommended') {
-    return {
-      type: 'Normal',
-      reason: 'DecisionRecommended',
-      note: `${decision.action} ${decision.id}: ${decision.reason}`,
-    };
-  }
-  if (decision.state === 'PendingApproval') {
-    return {
-      type: 'Normal',
-      reason: 'DecisionPendingApproval',
-      note: `${decision.action} ${decision.id} waits for approval: kubectl annotate regionpair ${pairName} autopilot.ventures/approve=${decision.id}; ${decision.reason}`,
-    };
-  }
+  const gated = gateEvent('regionpair', pairName, decision);
+  if (gated) return gated;
   if (decision.action === 'OfferFailback') {
     return {
       type: 'Normal',
