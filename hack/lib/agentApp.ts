@@ -1,10 +1,6 @@
 // Starts the sample agent population (examples/agent-app) on a free port for tests, benchmarks and the demo.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './prometheus.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import type { ChildProcess } from 'node:child_process';
+import { startExampleApp } from './ventureApp.js';
 
 export interface AgentAppOptions {
   /** The cluster the agents' Pods and ConfigMaps live in. */
@@ -59,34 +55,17 @@ export interface AgentApp {
 
 /** Resolves once the app answers /metrics; stop() ends it. */
 export async function startAgentApp(options: AgentAppOptions): Promise<AgentApp> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'examples/agent-app/server.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KUBECONFIG: options.kubeconfig,
-      NAMESPACE: options.namespace,
-      SELECTOR: options.selector ?? '',
-      SEED: String(options.seed ?? 1),
-      EPISODE_MS: String(options.episodeMs ?? 1000),
-      ANNOTATE: String(options.annotate ?? false),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const { url, target, child } = await startExampleApp('examples/agent-app/server.ts', {
+    KUBECONFIG: options.kubeconfig,
+    NAMESPACE: options.namespace,
+    SELECTOR: options.selector ?? '',
+    SEED: String(options.seed ?? 1),
+    EPISODE_MS: String(options.episodeMs ?? 1000),
+    ANNOTATE: String(options.annotate ?? false),
   });
-  for (let tries = 0; ; tries++) {
-    const ok = await fetch(`${url}/metrics`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (tries > 300 || child.exitCode !== null) throw new Error(`the agent app on ${url} did not start`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
   return {
     url,
-    target: `127.0.0.1:${port}`,
+    target,
     child,
     async scores() {
       const body = (await (await fetch(`${url}/scores`)).json()) as { scores: Record<string, number> };

@@ -30,7 +30,8 @@ export async function startExampleApp(
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port) },
-    stdio: 'ignore',
+    // stderr stays visible: an app that crashes or cannot reach the cluster says why.
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let tries = 0; ; tries++) {
     const ok = await fetch(`${url}/metrics`).then(
@@ -38,7 +39,7 @@ export async function startExampleApp(
       () => false,
     );
     if (ok) break;
-    if (tries > 200 || child.exitCode !== null) throw new Error(`${script} on ${url} did not start`);
+    if (tries > 300 || child.exitCode !== null) throw new Error(`${script} on ${url} did not start`);
     await new Promise((done) => setTimeout(done, 100));
   }
   return { url, target: `127.0.0.1:${port}`, child };
