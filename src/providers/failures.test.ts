@@ -1,10 +1,14 @@
 // How the metrics providers read and tell failures apart (network, timeout, 4xx, 5xx, a bad answer), each
-// with its own reason and advice, against local HTTP servers answering as Prometheus and a JSON endpoint do.
+// with its own reason and advice, against local HTTP servers answering as Prometheus and a JSON endpoint do;
+// and where a spec's queries go (its Prometheus address and token).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type RequestListener } from 'node:http';
 import { ProviderError } from './http.js';
 import { readHttpJson, readHttpJsonMap } from './httpJson.js';
-import { readPrometheus, readPrometheusSeries } from './prometheus.js';
+import type { KubeObject } from '../api/meta.js';
+import { SECRETS } from '../api/resources.js';
+import { FakeClient } from '../runtime/testing/fakeClient.js';
+import { prometheusEndpoint, readPrometheus, readPrometheusSeries } from './prometheus.js';
 
 interface LocalServer {
   url: string;
@@ -387,5 +391,41 @@ describe('readHttpJsonMap', () => {
     });
     const down = await failureOf(readHttpJsonMap(`${endpoint.url}/down`, 'scores', undefined, source));
     expect(down.message).toMatch(/HTTP 500: down; the endpoint failed, nothing to fix in the AgentSpawn$/);
+  });
+});
+
+describe('prometheusEndpoint', () => {
+  const secret: KubeObject & { data: Record<string, string> } = {
+    metadata: { name: 'prom', namespace: 'ns' },
+    data: { token: Buffer.from('s3cret\n').toString('base64') },
+  };
+  const client = new FakeClient([{ type: SECRETS, object: secret }]);
+  const field = 'spec.score.prometheus';
+
+  it('takes the spec’s address over the operator’s, and reads the bearer token, trimmed', async () => {
+    const ref = { name: 'prom', key: 'token' };
+    expect(
+      await prometheusEndpoint(
+        client,
+        'ns',
+        { address: 'http://own', bearerTokenSecretRef: ref },
+        field,
+        'http://op',
+      ),
+    ).toEqual({ address: 'http://own', bearerToken: 's3cret' });
+    expect(await prometheusEndpoint(client, 'ns', {}, field, 'http://op')).toEqual({ address: 'http://op' });
+  });
+
+  it('says which field to set when neither names an address, and when the token’s Secret is missing', async () => {
+    expect(await failureOf(prometheusEndpoint(client, 'ns', {}, field, undefined))).toMatchObject({
+      reason: 'NoPrometheusAddress',
+      message: 'set spec.score.prometheus.address or run the operator with --prometheus-address',
+    });
+    const missing = { name: 'gone', key: 'token' };
+    expect(
+      await failureOf(
+        prometheusEndpoint(client, 'ns', { bearerTokenSecretRef: missing }, field, 'http://op'),
+      ),
+    ).toMatchObject({ reason: 'SecretNotFound', message: 'Secret ns/gone does not exist' });
   });
 });

@@ -1,13 +1,15 @@
-// Reads metrics with PromQL: a Venture's business metrics (one instant query per metric; an empty result
-// is missing data, not zero), one query answering one value (an AureaGoal's), or one query answering a
-// series per object, such as each agent's score.
+// Reads metrics with PromQL from the Prometheus a spec names (or the operator's): a Venture's business
+// metrics (one instant query per metric; an empty result is missing data, not zero), one query answering
+// one value (an AureaGoal's), or one query answering a series per object, such as each agent's score.
 import {
   MetricNames,
   type MetricName,
   type MetricsObservation,
   type Sample,
 } from '../engine/venture/metrics.js';
+import type { Client } from '../runtime/client.js';
 import { getJson, HttpFailure, ProviderError, redact } from './http.js';
+import { readSecretKey, type SecretKeyRef } from './secrets.js';
 
 /** Where a query comes from, so that an error says which field of which kind to fix. */
 export interface QuerySource {
@@ -19,6 +21,36 @@ export interface QuerySource {
   settingsField: string;
   /** The kind whose object asked, e.g. Venture. */
   kind: string;
+}
+
+/** A spec's Prometheus: its own address (else the operator's) and a Secret key holding a bearer token. */
+export interface PrometheusSettings {
+  address?: string;
+  bearerTokenSecretRef?: SecretKeyRef;
+}
+
+/**
+ * Where to send a spec's queries: its `settings`' address, else the operator's --prometheus-address, and
+ * the bearer token from the Secret they name. No address at all is a ProviderError that says to set one in
+ * `settingsField` (e.g. spec.score.prometheus); a Secret that cannot be read is one too.
+ */
+export async function prometheusEndpoint(
+  client: Client,
+  namespace: string,
+  settings: PrometheusSettings,
+  settingsField: string,
+  defaultAddress: string | undefined,
+): Promise<{ address: string; bearerToken?: string }> {
+  const address = settings.address ?? defaultAddress;
+  if (!address) {
+    throw new ProviderError(
+      'NoPrometheusAddress',
+      `set ${settingsField}.address or run the operator with --prometheus-address`,
+    );
+  }
+  const ref = settings.bearerTokenSecretRef;
+  if (!ref) return { address };
+  return { address, bearerToken: (await readSecretKey(client, namespace, ref)).value.trim() };
 }
 
 const ventureQuery = (metric: MetricName): QuerySource => ({

@@ -8,7 +8,7 @@ import { knowledgeConfigMap } from '../../engine/population/knowledge.js';
 import { Labels, labelValue } from '../../engine/population/labels.js';
 import { ProviderError } from '../../providers/http.js';
 import { readHttpJsonMap } from '../../providers/httpJson.js';
-import { readPrometheusSeries } from '../../providers/prometheus.js';
+import { prometheusEndpoint, readPrometheusSeries } from '../../providers/prometheus.js';
 import { readSecretKey } from '../../providers/secrets.js';
 import type { Client } from '../../runtime/client.js';
 
@@ -134,15 +134,13 @@ async function readScores(
       const settings = score.prometheus;
       if (!settings)
         throw new ProviderError('NoScoreSource', 'score.provider is prometheus: set score.prometheus');
-      const address = settings.address ?? defaultPrometheus;
-      if (!address) {
-        throw new ProviderError(
-          'NoPrometheusAddress',
-          'set spec.score.prometheus.address or run the operator with --prometheus-address',
-        );
-      }
-      const ref = settings.bearerTokenSecretRef;
-      const token = ref ? (await readSecretKey(client, namespace, ref)).value.trim() : undefined;
+      const { address, bearerToken } = await prometheusEndpoint(
+        client,
+        namespace,
+        settings,
+        'spec.score.prometheus',
+        defaultPrometheus,
+      );
       return readPrometheusSeries(
         address,
         {
@@ -153,7 +151,7 @@ async function readScores(
           query: settings.query,
           label: settings.podLabel,
         },
-        token,
+        bearerToken,
       );
     }
     case 'http': {
