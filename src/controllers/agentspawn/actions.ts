@@ -6,7 +6,7 @@ import type { KubeObject, ResourceType } from '../../api/meta.js';
 import { CONFIG_MAPS, PODS } from '../../api/resources.js';
 import type { AgentSpawnResource } from '../../api/v1alpha1/index.js';
 import type { AgentSpawnStatus, PopulationDecisionRecord } from '../../api/v1alpha1/agentSpawn.js';
-import { membersOf } from '../../engine/population/agents.js';
+import { isSpawnedBy, membersOf } from '../../engine/population/agents.js';
 import { childConfigMap, childPod, type PodSource } from '../../engine/population/child.js';
 import { sessionEvent } from '../../engine/population/events.js';
 import { knowledgeConfigMap, verifyCopy } from '../../engine/population/knowledge.js';
@@ -17,7 +17,7 @@ import { num } from '../../engine/format.js';
 import { ApiError, isNotFound } from '../../runtime/client.js';
 import type { ObjectContext } from '../../runtime/reconciler.js';
 import type { PopulationMetrics } from './metrics.js';
-import { identityOf, isChildOf, type ConfigMap, type Population } from './observe.js';
+import { identityOf, type ConfigMap, type Population } from './observe.js';
 import { reportSession } from './outcomes.js';
 
 export interface Acting {
@@ -109,7 +109,7 @@ async function deleteChildren({ spawn, ctx, population }: Acting, decision: Popu
   const identity = identityOf(spawn);
   for (const name of decision.replaced ?? []) {
     const pod = population.pods.get(name);
-    if (!pod || !isChildOf(pod, identity)) continue;
+    if (!pod || !isSpawnedBy(pod.metadata.ownerReferences, identity)) continue;
     await ctx.events.normal(
       'AgentReplaced',
       `deleting ${name} and its knowledge: ${decision.reason}`,

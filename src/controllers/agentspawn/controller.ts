@@ -9,6 +9,7 @@ import {
 } from '../../api/v1alpha1/agentSpawn.js';
 import { AGENT_SPAWNS, type AgentSpawnResource } from '../../api/v1alpha1/index.js';
 import { recordDecision, setDecisionState } from '../../engine/decisions.js';
+import { isSpawnedBy } from '../../engine/population/agents.js';
 import {
   commitDecision,
   cycleDueIn,
@@ -26,7 +27,7 @@ import { objectController, type ObjectContext } from '../../runtime/reconciler.j
 import type { SharedSettings } from '../shared.js';
 import { carryOut, markTrainers, type Acting } from './actions.js';
 import { populationMetrics } from './metrics.js';
-import { identityOf, isChildOf, observePopulation, selectorText, type Population } from './observe.js';
+import { identityOf, observePopulation, selectorText, type Population } from './observe.js';
 import { judgingOf, reportChildScores, reportSession } from './outcomes.js';
 
 type Context = ObjectContext<AgentSpawnStatus>;
@@ -56,10 +57,7 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
 
     const acting: Acting = { spawn, ctx, population, metrics };
     const identity = identityOf(spawn);
-    const children = population.observations.filter((o) => {
-      const pod = population.pods.get(o.name);
-      return pod !== undefined && isChildOf(pod, identity);
-    });
+    const children = population.observations.filter((o) => isSpawnedBy(o.ownerReferences, identity));
     reportChildScores(
       ctx.journal,
       identity.namespace,

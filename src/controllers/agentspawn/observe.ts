@@ -3,7 +3,12 @@
 import type { KubeObject } from '../../api/meta.js';
 import { CONFIG_MAPS, PODS } from '../../api/resources.js';
 import type { AgentSpawnResource } from '../../api/v1alpha1/index.js';
-import type { AgentObservation, PopulationIdentity, ScoreSample } from '../../engine/population/agents.js';
+import {
+  isSpawnedBy,
+  type AgentObservation,
+  type PopulationIdentity,
+  type ScoreSample,
+} from '../../engine/population/agents.js';
 import { knowledgeConfigMap } from '../../engine/population/knowledge.js';
 import { Labels, labelValue } from '../../engine/population/labels.js';
 import { ProviderError } from '../../providers/http.js';
@@ -40,10 +45,6 @@ export const identityOf = (spawn: AgentSpawnResource): PopulationIdentity => ({
 const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>) =>
   Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 
-/** A child of this AgentSpawn: its controller reference names this AgentSpawn's uid. */
-export const isChildOf = (pod: KubeObject, identity: PopulationIdentity) =>
-  (pod.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === identity.uid);
-
 /**
  * Reads the population from the API server, not from a cache: a child created in the last cycle must
  * count toward maxPopulation, and knowledge is copied as it stands now. Two label-selected lists (the
@@ -68,7 +69,8 @@ export async function observePopulation(
   const pods = new Map<string, AgentPod>();
   for (const pod of selected.items)
     if (matches(pod.metadata.labels, selector)) pods.set(pod.metadata.name, pod);
-  for (const pod of children.items) if (isChildOf(pod, identity)) pods.set(pod.metadata.name, pod);
+  for (const pod of children.items)
+    if (isSpawnedBy(pod.metadata.ownerReferences, identity)) pods.set(pod.metadata.name, pod);
 
   const wanted = new Set([...pods.keys()].map((pod) => knowledgeConfigMap(settings.configMapName, pod)));
   const knowledge = new Map(

@@ -45,6 +45,12 @@ export interface Agent {
   observation: AgentObservation;
 }
 
+/** A controller owner reference to this AgentSpawn's uid: a child it spawned. */
+export const isSpawnedBy = (
+  ownerReferences: AgentObservation['ownerReferences'],
+  identity: PopulationIdentity,
+): boolean => (ownerReferences ?? []).some((r) => r.uid === identity.uid && r.controller === true);
+
 /**
  * Pods that count as the population: not finished and not being deleted (as a ReplicaSet counts its
  * Pods), so a replaced child stops counting once its deletion began.
@@ -57,7 +63,7 @@ export function membersOf(
   return observations
     .filter((o) => !o.deleting && o.phase !== 'Succeeded' && o.phase !== 'Failed')
     .map((o) => {
-      const spawned = (o.ownerReferences ?? []).some((r) => r.uid === identity.uid && r.controller === true);
+      const spawned = isSpawnedBy(o.ownerReferences, identity);
       const generation = Number(o.labels?.[Labels.generation]);
       return {
         name: o.name,
