@@ -4,8 +4,7 @@
 import { withSpecDefaults } from '../../../src/api/v1alpha1/agentSpawn.js';
 import type { AgentSpawnResource } from '../../../src/api/v1alpha1/index.js';
 import { CONFIG_MAPS, PODS } from '../../../src/api/resources.js';
-import { observePopulation } from '../../../src/controllers/agentspawn/observe.js';
-import { decidePopulation } from '../../../src/engine/population/cycle.js';
+import { decideObserved, observePopulation } from '../../../src/controllers/agentspawn/observe.js';
 import { KubeClient, loadKubeConfig } from '../../../src/runtime/client.js';
 import { environmentFor, initialKnowledge, random, uniform } from '../../../examples/agent-app/bandit.js';
 import { agentObjects } from '../../lib/agentApp.js';
@@ -91,19 +90,10 @@ await benchmark(
           spawn: { maxPopulation: agents + 2, maxPerCycle: 2 },
         }),
       };
-      const identity = { namespace, name: 'agents', uid: 'bench-uid' };
       let decisions: string[] = [];
       const cycle = async () => {
         const population = await observePopulation(client, spawn, undefined);
-        const plan = decidePopulation({
-          identity,
-          spec: spawn.spec,
-          status: {},
-          observations: population.observations,
-          scoresUnavailable: population.scoresUnavailable?.message,
-          firstCycle: false,
-          now: Date.now(),
-        });
+        const plan = decideObserved(spawn, population, { status: {}, firstCycle: false, now: Date.now() });
         decisions = plan.decisions.map((d) => d.action);
       };
       // What any controller reading this population fresh must at least do: the same three lists.

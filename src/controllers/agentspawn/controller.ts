@@ -13,7 +13,6 @@ import { isSpawnedBy } from '../../engine/population/agents.js';
 import {
   commitDecision,
   cycleDueIn,
-  decidePopulation,
   recordOf,
   type PopulationDecision,
   type PopulationPlan,
@@ -27,7 +26,7 @@ import { objectController, type ObjectContext } from '../../runtime/reconciler.j
 import type { SharedSettings } from '../shared.js';
 import { carryOut, markTrainers, type Acting } from './actions.js';
 import { populationMetrics } from './metrics.js';
-import { identityOf, observePopulation, selectorText, type Population } from './observe.js';
+import { decideObserved, identityOf, observePopulation, selectorText, type Population } from './observe.js';
 import { judgingOf, reportChildScores, reportSession } from './outcomes.js';
 
 type Context = ObjectContext<AgentSpawnStatus>;
@@ -41,12 +40,8 @@ export function agentSpawnController(manager: Manager, settings: SharedSettings)
     const started = performance.now();
     const population = await observePopulation(ctx.client, spawn, settings.prometheusAddress);
     const key = objectKey(spawn.metadata.namespace, spawn.metadata.name);
-    const plan = decidePopulation({
-      identity: identityOf(spawn),
-      spec: spawn.spec,
+    const plan = decideObserved(spawn, population, {
       status: ctx.status,
-      observations: population.observations,
-      scoresUnavailable: population.scoresUnavailable?.message,
       firstCycle: !cycled.has(key),
       now: ctx.now,
     });

@@ -1,12 +1,11 @@
 // The AgentSpawn module: its controller, and its lines in `autopilot plan`.
 import { AGENT_SPAWNS, type AgentSpawnResource } from '../../api/v1alpha1/index.js';
-import { decidePopulation } from '../../engine/population/cycle.js';
 import { decisionState, effectiveMode, APPROVE_ANNOTATION } from '../../engine/mode.js';
 import { num } from '../../engine/format.js';
 import type { PlanRow } from '../../runtime/module.js';
 import { defineKindModule } from '../shared.js';
 import { agentSpawnController } from './controller.js';
-import { identityOf, observePopulation } from './observe.js';
+import { decideObserved, observePopulation } from './observe.js';
 
 export const agentSpawnModule = defineKindModule({
   name: 'agentspawn',
@@ -21,14 +20,7 @@ export const agentSpawnModule = defineKindModule({
     const rows: PlanRow[] = [];
     for (const spawn of items) {
       const population = await observePopulation(client, spawn, settings.prometheusAddress);
-      const plan = decidePopulation({
-        identity: identityOf(spawn),
-        spec: spawn.spec,
-        status: spawn.status,
-        observations: population.observations,
-        scoresUnavailable: population.scoresUnavailable?.message,
-        now,
-      });
+      const plan = decideObserved(spawn, population, { status: spawn.status, now });
       const { population: size, ranked, meanScore, tiers } = plan.status;
       const mean = meanScore === undefined ? '' : ` mean ${num(meanScore)}`;
       const state = `${size} agents, ${ranked} ranked${mean}, ${tiers.excellent}E/${tiers.good}G/${tiers.average}A/${tiers.poor}P/${tiers.failing}F`;

@@ -1,5 +1,6 @@
 // Observes an AgentSpawn's population: its Pods (those the selector matches, and the children it owns),
-// each Pod's knowledge ConfigMap, and each agent's score from the chosen source.
+// each Pod's knowledge ConfigMap, and each agent's score from the chosen source; and hands what it saw
+// to the engine, one way for the controller, `autopilot plan` and bench:agentspawn.
 import type { KubeObject } from '../../api/meta.js';
 import { CONFIG_MAPS, PODS } from '../../api/resources.js';
 import type { AgentSpawnResource } from '../../api/v1alpha1/index.js';
@@ -9,6 +10,11 @@ import {
   type PopulationIdentity,
   type ScoreSample,
 } from '../../engine/population/agents.js';
+import {
+  decidePopulation,
+  type PopulationInput,
+  type PopulationPlan,
+} from '../../engine/population/cycle.js';
 import { knowledgeConfigMap } from '../../engine/population/knowledge.js';
 import { Labels, labelValue } from '../../engine/population/labels.js';
 import { ProviderError } from '../../providers/http.js';
@@ -103,6 +109,21 @@ export async function observePopulation(
     };
   });
   return { pods, knowledge, observations, ...(scoresUnavailable && { scoresUnavailable }) };
+}
+
+/** The engine's plan for the population as observed, from `status` (the AgentSpawn's, or the cycle's own). */
+export function decideObserved(
+  spawn: AgentSpawnResource,
+  population: Population,
+  context: Pick<PopulationInput, 'status' | 'firstCycle' | 'now'>,
+): PopulationPlan {
+  return decidePopulation({
+    identity: identityOf(spawn),
+    spec: spawn.spec,
+    observations: population.observations,
+    scoresUnavailable: population.scoresUnavailable?.message,
+    ...context,
+  });
 }
 
 /** matchLabels as a label selector; values are the API server's to validate. */
