@@ -6,7 +6,7 @@ import type { KubeObject, ResourceType } from '../../api/meta.js';
 import { CONFIG_MAPS, PODS } from '../../api/resources.js';
 import type { AgentSpawnResource } from '../../api/v1alpha1/index.js';
 import type { AgentSpawnStatus, PopulationDecisionRecord } from '../../api/v1alpha1/agentSpawn.js';
-import { isSpawnedBy, membersOf } from '../../engine/population/agents.js';
+import { isSpawnedBy, membersOf, type PopulationIdentity } from '../../engine/population/agents.js';
 import { childConfigMap, childPod, type PodSource } from '../../engine/population/child.js';
 import { sessionEvent } from '../../engine/population/events.js';
 import { knowledgeConfigMap, verifyCopy } from '../../engine/population/knowledge.js';
@@ -157,7 +157,7 @@ async function createChildren(
     const child = planChild(spec, parent, record);
     const source = (spec.spawn.template as PodSource | undefined) ?? parentPod;
     const configMap = childConfigMap(child, identity, decisionId);
-    let stored = await createOwned<ConfigMap>(ctx, CONFIG_MAPS, namespace, configMap);
+    let stored = await createOwned<ConfigMap>(ctx, CONFIG_MAPS, identity, configMap);
     if (stored === 'taken') {
       await ctx.events.warning(
         'SpawnFailed',
@@ -190,7 +190,7 @@ async function createChildren(
       pod = await createOwned(
         ctx,
         PODS,
-        namespace,
+        identity,
         childPod(source, child, identity, decisionId, dropAnnotations),
       );
     } catch (err) {
@@ -226,22 +226,19 @@ async function createChildren(
   }
 }
 
-/** Creates an object; when its name exists: 'existed' if this AgentSpawn owns it, 'taken' if not. */
+/** Creates an object; when its name exists: 'existed' if this AgentSpawn spawned it, 'taken' if not. */
 async function createOwned<T extends KubeObject>(
   ctx: ObjectContext<AgentSpawnStatus>,
   type: ResourceType,
-  namespace: string,
+  identity: PopulationIdentity,
   object: KubeObject,
 ): Promise<T | 'existed' | 'taken'> {
   try {
-    return await ctx.client.create<T>(type, namespace, object);
+    return await ctx.client.create<T>(type, identity.namespace, object);
   } catch (err) {
     if (!(err instanceof ApiError) || err.code !== 409) throw err;
-    const existing = await ctx.client.get<KubeObject>(type, namespace, object.metadata.name);
-    const uid = object.metadata.ownerReferences?.[0]?.uid;
-    return existing.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid)
-      ? 'existed'
-      : 'taken';
+    const existing = await ctx.client.get<KubeObject>(type, identity.namespace, object.metadata.name);
+    return isSpawnedBy(existing.metadata.ownerReferences, identity) ? 'existed' : 'taken';
   }
 }
 
