@@ -15,7 +15,6 @@ import {
   type CycleResult,
 } from '../../engine/aurea/cycle.js';
 import type { HealAction } from '../../engine/aurea/heal.js';
-import { rbacRule } from '../../engine/aurea/heal.js';
 import type { JournalEntry, ObjectRef } from '../../engine/aurea/journal.js';
 import { encodeMemory, restoreState, type AureaMemory } from '../../engine/aurea/memory.js';
 import type { OperatorReadings } from '../../engine/aurea/metrics.js';
@@ -44,8 +43,6 @@ export interface AureaLoopSettings {
 /** The condition a refused action leaves on its object, naming the RBAC rule the operator lacks. */
 export const PERMITTED = 'Permitted';
 const MISSING_PERMISSION = 'MissingPermission';
-/** Objects a missing permission is reported on, at most, per rule. */
-const REPORTED_OBJECTS = 5;
 const OUR_KINDS = new Map<string, ResourceType>(kinds.map((k) => [k.kind, resourceTypeOf(k)]));
 
 export class AureaLoop {
@@ -147,7 +144,7 @@ export class AureaLoop {
         `${learning.key}: extra confirmations ${learning.before} → ${learning.after} (${learning.change}): ${learning.reason}`,
       );
     }
-    for (const action of result.heal) await this.heal(action, entries);
+    for (const action of result.heal) await this.heal(action);
     await this.clearPermissions(entries);
     await this.save(clock.now());
     this.metrics.observe(result, goals, this.state.adjustments);
@@ -266,7 +263,7 @@ export class AureaLoop {
   }
 
   /** Heal within the operator's own reach; a missing permission is named, never granted. */
-  private async heal(action: HealAction, entries: readonly JournalEntry[]): Promise<void> {
+  private async heal(action: HealAction): Promise<void> {
     const { manager } = this;
     manager.logger.warn({ action }, 'AUREA heals');
     switch (action.type) {
@@ -284,12 +281,7 @@ export class AureaLoop {
         );
       }
       case 'ReportMissingPermission': {
-        const refused = new Map<string, ObjectRef>();
-        for (const e of entries) {
-          if (e.type === 'Failed' && e.forbidden && e.object && rbacRule(e.forbidden) === action.rule)
-            refused.set(`${e.object.kind}/${e.object.namespace}/${e.object.name}`, e.object);
-        }
-        for (const ref of [...refused.values()].slice(0, REPORTED_OBJECTS)) {
+        for (const ref of action.objects) {
           await this.markPermission(ref, {
             type: PERMITTED,
             status: 'False',

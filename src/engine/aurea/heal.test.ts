@@ -124,4 +124,25 @@ describe('planHealing', () => {
     ]);
     expect(planHealing(signals(), [refused], first.state, settings, T0 + MIN).actions).toEqual([]);
   });
+
+  it('reports a missing rule on the objects it refused this cycle, each once and at most five', () => {
+    const refused = (name: string, verb = 'patch'): JournalEntry => ({
+      type: 'Failed',
+      id: `scale-${name}`,
+      at: T0,
+      cause: 'Permission',
+      message: 'forbidden',
+      object: { kind: 'Venture', namespace: 'shops', name },
+      forbidden: { controller: 'venture', verb, group: 'apps', resource: 'deployments', namespace: 'shops' },
+    });
+    const names = ['a', 'b', 'a', 'c', 'd', 'e', 'f', 'g'];
+    const entries = [refused('other', 'create'), ...names.map((n) => refused(n))];
+    const reports = planHealing(signals(), entries, emptyHealState(), settings, T0).actions;
+    const patch = reports.find((a) => a.type === 'ReportMissingPermission' && a.rule.includes('"patch"'));
+    expect(patch).toMatchObject({
+      objects: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ kind: 'Venture', namespace: 'shops', name })),
+    });
+    const create = reports.find((a) => a.type === 'ReportMissingPermission' && a.rule.includes('"create"'));
+    expect(create).toMatchObject({ objects: [{ kind: 'Venture', namespace: 'shops', name: 'other' }] });
+  });
 });

@@ -2,13 +2,26 @@
 // API calls keep timing out (and speed it back up once they stop), and name a missing RBAC rule in a
 // condition. Nothing is ever granted: permissions stay the cluster admin's.
 import { pct } from '../format.js';
-import type { ForbiddenRequest, JournalEntry, RuntimeSignals } from './journal.js';
+import {
+  refKey,
+  type ForbiddenRequest,
+  type JournalEntry,
+  type ObjectRef,
+  type RuntimeSignals,
+} from './journal.js';
 
 export type HealAction =
   | { type: 'RestartWatch'; resource: string; reason: string }
   | { type: 'LowerRequestRate'; controller: string; from: number; to: number; reason: string }
   | { type: 'RestoreRequestRate'; controller: string; from: number; to: number; reason: string }
-  | { type: 'ReportMissingPermission'; request: ForbiddenRequest; rule: string; reason: string };
+  | {
+      type: 'ReportMissingPermission';
+      request: ForbiddenRequest;
+      rule: string;
+      /** The objects whose actions were refused under the rule this cycle, each once: where it is reported. */
+      objects: ObjectRef[];
+      reason: string;
+    };
 
 export interface HealSettings {
   /** Failed watch attempts in a row before the loop restarts the watch. */
@@ -45,6 +58,9 @@ export interface HealState {
   /** Missing RBAC rules already reported: one report per rule. */
   reported: string[];
 }
+
+/** Objects a missing permission is reported on, at most, per rule. */
+const REPORTED_OBJECTS = 5;
 
 export const emptyHealState = (): HealState => ({ restarts: {}, calm: {}, reported: [] });
 
@@ -115,6 +131,7 @@ export function planHealing(
       type: 'ReportMissingPermission',
       request,
       rule,
+      objects: refusedUnder(rule, entries),
       reason: `${request.controller} may not ${request.verb} ${request.resource}${request.namespace ? ` in ${request.namespace}` : ''}: add ${rule} to the operator's Role or ClusterRole (AutoPilot never grants itself permissions)`,
     });
   }
@@ -126,3 +143,12 @@ export function planHealing(
 /** The missing rule as it is written in a Role: `{apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch"]}`. */
 export const rbacRule = (request: ForbiddenRequest): string =>
   `{apiGroups: ["${request.group}"], resources: ["${request.resource}"], verbs: ["${request.verb}"]}`;
+
+function refusedUnder(rule: string, entries: readonly JournalEntry[]): ObjectRef[] {
+  const refused = new Map<string, ObjectRef>();
+  for (const e of entries) {
+    if (e.type === 'Failed' && e.forbidden && e.object && rbacRule(e.forbidden) === rule)
+      refused.set(refKey(e.object), e.object);
+  }
+  return [...refused.values()].slice(0, REPORTED_OBJECTS);
+}
