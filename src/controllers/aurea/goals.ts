@@ -1,19 +1,16 @@
 // The AureaGoal controller: measures a goal's metric (the loop's own series, or a Prometheus query), tracks
 // it with the engine into status (progress, forecast, phase), tells each phase change in an Event, and
 // looks again after spec.interval (source-Operator goals also right after each loop cycle).
-import { parseDuration } from '../../api/duration.js';
-import type { AureaGoalSpec, AureaGoalStatus } from '../../api/v1alpha1/aureaGoal.js';
+import type { AureaGoalSpec } from '../../api/v1alpha1/aureaGoal.js';
 import { AUREA_GOALS, type AureaGoalResource } from '../../api/v1alpha1/index.js';
 import {
-  isFinal,
+  measurementDue,
+  nextLook,
   operatorReading,
   trackGoal,
-  wantsMeasurement,
-  type GoalUpdate,
   type Reading,
 } from '../../engine/aurea/goal.js';
 import type { OperatorReadings } from '../../engine/aurea/metrics.js';
-import { timeOr } from '../../engine/format.js';
 import { ProviderError } from '../../providers/http.js';
 import { readPrometheusValue } from '../../providers/prometheus.js';
 import type { Manager } from '../../runtime/manager.js';
@@ -67,26 +64,6 @@ export async function readGoal(
     if (err instanceof ProviderError) return { ok: false, reason: err.reason, message: err.message };
     throw err;
   }
-}
-
-/** Whether the goal is due a measurement: spec.interval after the last one. */
-export function measurementDue(
-  spec: AureaGoalSpec,
-  status: AureaGoalStatus | undefined,
-  now: number,
-): boolean {
-  if (!wantsMeasurement(spec, status)) return false;
-  const last = timeOr(status?.lastMeasuredTime, -Infinity);
-  return now - last >= parseDuration(spec.interval);
-}
-
-/** When to look again: the interval, or the deadline if it comes first; a settled goal never. */
-export function nextLook(spec: AureaGoalSpec, update: GoalUpdate, now: number): number | undefined {
-  const phase = update.state.phase;
-  if (isFinal(phase) || phase === 'Suspended') return undefined;
-  const interval = parseDuration(spec.interval);
-  const deadline = spec.deadline === undefined ? Infinity : timeOr(spec.deadline, Infinity) - now;
-  return Math.max(0, Math.min(interval, deadline));
 }
 
 export function goalController(manager: Manager, loop: LoopReadings, prometheusAddress: string | undefined) {

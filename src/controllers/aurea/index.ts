@@ -2,12 +2,12 @@
 // operator's listeners, their flags, and the goals' lines in `autopilot plan`.
 import type { AureaGoalResource } from '../../api/v1alpha1/index.js';
 import { AUREA_GOALS } from '../../api/v1alpha1/index.js';
-import { trackGoal } from '../../engine/aurea/goal.js';
+import { measurementDue, trackGoal } from '../../engine/aurea/goal.js';
 import { Modes } from '../../engine/mode.js';
 import { durationFlag, enumFlag, intFlag, optionalFlag } from '../../runtime/flags.js';
 import type { PlanRow } from '../../runtime/module.js';
 import { defineKindModule } from '../shared.js';
-import { goalController, measurementDue, readGoal } from './goals.js';
+import { goalController, readGoal } from './goals.js';
 import { AureaLoop } from './loop.js';
 import { readSavedStatus, viewAsOf } from './memory.js';
 

@@ -4,7 +4,15 @@ import fc from 'fast-check';
 import type { AureaGoalSpec, AureaGoalStatus } from '../../api/v1alpha1/aureaGoal.js';
 import { GoalLimits } from '../../api/v1alpha1/aureaGoal.js';
 import { forecastGoal } from './forecast.js';
-import { operatorReading, trackGoal, wantsMeasurement, type GoalUpdate, type Reading } from './goal.js';
+import {
+  measurementDue,
+  nextLook,
+  operatorReading,
+  trackGoal,
+  wantsMeasurement,
+  type GoalUpdate,
+  type Reading,
+} from './goal.js';
 import { goalProgress } from './progress.js';
 
 const T0 = Date.UTC(2026, 10, 1);
@@ -226,6 +234,29 @@ describe('trackGoal', () => {
       ),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('measurementDue and nextLook', () => {
+  it('measures a new goal at once, then again only after spec.interval', () => {
+    expect(measurementDue(spec(), undefined, T0)).toBe(true);
+    const measured = run(spec(), [0.5])[0]!.state;
+    expect(measurementDue(spec(), measured, T0 + 29_000)).toBe(false);
+    expect(measurementDue(spec(), measured, T0 + 30_000)).toBe(true);
+    expect(measurementDue(spec({ suspended: true }), measured, T0 + HOUR)).toBe(false);
+  });
+
+  it('looks again after the interval, at the deadline when it comes first, and never once settled', () => {
+    const [active] = run(spec(), [0.5]);
+    expect(nextLook(spec(), active!, T0)).toBe(30_000);
+    const deadline = new Date(T0 + 10_000).toISOString();
+    expect(nextLook(spec({ deadline }), active!, T0)).toBe(10_000);
+    expect(nextLook(spec({ deadline }), active!, T0 + MIN)).toBe(0);
+    const suspended = trackGoal(spec({ suspended: true }), undefined, undefined, T0);
+    expect(nextLook(spec({ suspended: true }), suspended, T0)).toBeUndefined();
+    const achieved = run(spec({ samplesToAchieve: 1 }), [0.95]).at(-1)!;
+    expect(achieved.state.phase).toBe('Achieved');
+    expect(nextLook(spec(), achieved, T0)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,6 @@
 // An AureaGoal's life: Suspended → Active → Achieved (held for samplesToAchieve measurements), Failed (deadline
 // passed) or Abandoned; progress, forecast and the Ready / OnTrack conditions from each measurement.
+import { parseDuration } from '../../api/duration.js';
 import type {
   AureaGoalSpec,
   AureaGoalStatus,
@@ -62,6 +63,26 @@ export const isFinal = (phase: GoalPhase | undefined): boolean =>
 /** Whether the goal is measured now: Active ones are, and so is a new goal (to take its baseline). */
 export function wantsMeasurement(spec: AureaGoalSpec, status: AureaGoalStatus | undefined): boolean {
   return !spec.abandoned && !spec.suspended && !isFinal(status?.phase);
+}
+
+/** Whether the goal is due a measurement: it wants one, and spec.interval has passed since the last. */
+export function measurementDue(
+  spec: AureaGoalSpec,
+  status: AureaGoalStatus | undefined,
+  now: number,
+): boolean {
+  if (!wantsMeasurement(spec, status)) return false;
+  const last = timeOr(status?.lastMeasuredTime, -Infinity);
+  return now - last >= parseDuration(spec.interval);
+}
+
+/** When to look again: the interval, or the deadline if it comes first; a settled goal never. */
+export function nextLook(spec: AureaGoalSpec, update: GoalUpdate, now: number): number | undefined {
+  const phase = update.state.phase;
+  if (isFinal(phase) || phase === 'Suspended') return undefined;
+  const interval = parseDuration(spec.interval);
+  const deadline = spec.deadline === undefined ? Infinity : timeOr(spec.deadline, Infinity) - now;
+  return Math.max(0, Math.min(interval, deadline));
 }
 
 /**
