@@ -16,9 +16,10 @@ describe('ControllerClient', () => {
     fake.failWhen((r) => r.name === 'slow', new ApiError(504, 'Timeout', 'too slow'), 2);
     const clock = new ManualClock(0);
     const client = new ControllerClient('things', fake, clock);
-    await client.get(THINGS, 'ns', 'a');
-    for (let i = 0; i < 2; i++) await expect(client.get(THINGS, 'ns', 'slow')).rejects.toThrow('too slow');
-    await expect(client.get(THINGS, 'ns', 'missing')).rejects.toThrow();
+    await client.client.get(THINGS, 'ns', 'a');
+    for (let i = 0; i < 2; i++)
+      await expect(client.client.get(THINGS, 'ns', 'slow')).rejects.toThrow('too slow');
+    await expect(client.client.get(THINGS, 'ns', 'missing')).rejects.toThrow();
     await clock.advance(2000);
     expect(client.takeSignals()).toEqual({
       name: 'things',
@@ -35,7 +36,7 @@ describe('ControllerClient', () => {
     const clock = new ManualClock(0);
     const client = new ControllerClient('things', new FakeClient([thing('a')]), clock, 2);
     let done = 0;
-    const calls = Array.from({ length: 4 }, () => client.get(THINGS, 'ns', 'a').then(() => done++));
+    const calls = Array.from({ length: 4 }, () => client.client.get(THINGS, 'ns', 'a').then(() => done++));
     await clock.advance(0);
     expect(done).toBe(2);
     await clock.advance(500);

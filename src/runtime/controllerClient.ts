@@ -1,13 +1,14 @@
 // One controller's own view of the API client: its calls and timeouts counted (what AUREA's heal rules read)
 // and paced by its own request rate, which the loop lowers while its calls keep timing out and restores after.
-import type { KubeObject, ResourceType } from '../api/meta.js';
 import type { ControllerSignals } from '../api/journal.js';
-import type { Client, ObjectList, Query, WatchEvent } from './client.js';
+import type { Client } from './client.js';
 import { sleep, type Clock } from './clock.js';
 import { failureOf } from './journal.js';
 import { TokenBucket } from './rateLimiter.js';
 
-export class ControllerClient implements Client {
+export class ControllerClient {
+  /** The client the controller uses: each request counted and paced; a watch, a stream, goes straight. */
+  readonly client: Client;
   private calls = 0;
   private timeouts = 0;
   private since: number;
@@ -19,7 +20,7 @@ export class ControllerClient implements Client {
 
   constructor(
     readonly name: string,
-    private readonly client: Client,
+    api: Client,
     private readonly clock: Clock,
     /** Requests per second; Infinity (or 0) is no limit. */
     private readonly configured = Infinity,
@@ -29,6 +30,7 @@ export class ControllerClient implements Client {
     this.limit = this.configured;
     this.ceiling = this.configured;
     this.bucket = this.bucketFor(this.limit);
+    this.client = through(api, (request) => this.call(request));
   }
 
   /**
@@ -69,54 +71,6 @@ export class ControllerClient implements Client {
     return this.limit;
   }
 
-  get<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T> {
-    return this.call(() => this.client.get<T>(type, namespace, name));
-  }
-
-  find<T>(type: ResourceType, namespace: string | undefined, name: string): Promise<T | undefined> {
-    return this.call(() => this.client.find<T>(type, namespace, name));
-  }
-
-  list<T>(type: ResourceType, namespace?: string, query?: Query): Promise<ObjectList<T>> {
-    return this.call(() => this.client.list<T>(type, namespace, query));
-  }
-
-  create<T>(type: ResourceType, namespace: string | undefined, body: unknown): Promise<T> {
-    return this.call(() => this.client.create<T>(type, namespace, body));
-  }
-
-  update<T>(type: ResourceType, namespace: string | undefined, name: string, body: unknown): Promise<T> {
-    return this.call(() => this.client.update<T>(type, namespace, name, body));
-  }
-
-  apply<T>(type: ResourceType, object: KubeObject, subresource?: string): Promise<T> {
-    return this.call(() => this.client.apply<T>(type, object, subresource));
-  }
-
-  mergePatch<T>(
-    type: ResourceType,
-    namespace: string | undefined,
-    name: string,
-    patch: unknown,
-    subresource?: string,
-  ): Promise<T> {
-    return this.call(() => this.client.mergePatch<T>(type, namespace, name, patch, subresource));
-  }
-
-  delete(type: ResourceType, namespace: string | undefined, name: string, propagationPolicy?: string) {
-    return this.call(() => this.client.delete(type, namespace, name, propagationPolicy));
-  }
-
-  watch<T>(
-    type: ResourceType,
-    namespace: string | undefined,
-    query: Query,
-    onEvent: (event: WatchEvent<T>) => void,
-    signal: AbortSignal,
-  ): Promise<void> {
-    return this.client.watch(type, namespace, query, onEvent, signal);
-  }
-
   private async call<R>(request: () => Promise<R>): Promise<R> {
     const wait = this.bucket?.when() ?? 0;
     if (wait > 0) await sleep(this.clock, wait);
@@ -133,4 +87,19 @@ export class ControllerClient implements Client {
     // A second's worth of requests may go at once, as client-go's burst lets them.
     return rps === Infinity ? undefined : new TokenBucket(this.clock, rps, Math.max(1, Math.ceil(rps)));
   }
+}
+
+/** `client` with each request made through `call`. */
+function through(client: Client, call: <R>(request: () => Promise<R>) => Promise<R>): Client {
+  return {
+    get: (...args) => call(() => client.get(...args)),
+    find: (...args) => call(() => client.find(...args)),
+    list: (...args) => call(() => client.list(...args)),
+    create: (...args) => call(() => client.create(...args)),
+    update: (...args) => call(() => client.update(...args)),
+    apply: (...args) => call(() => client.apply(...args)),
+    mergePatch: (...args) => call(() => client.mergePatch(...args)),
+    delete: (...args) => call(() => client.delete(...args)),
+    watch: (...args) => client.watch(...args),
+  };
 }

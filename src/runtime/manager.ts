@@ -100,13 +100,13 @@ export class Manager {
   }
 
   /** Controller `name`'s own client: its calls counted and paced at its own request rate. */
-  clientFor(name: string): ControllerClient {
+  clientFor(name: string): Client {
     let client = this.clients.get(name);
     if (!client) {
       client = new ControllerClient(name, this.client, this.clock, this.options.requestsPerSecond);
       this.clients.set(name, client);
     }
-    return client;
+    return client.client;
   }
 
   /** Sets controller `name`'s request rate (AUREA's healing); `from` is the rate it ran at. */
