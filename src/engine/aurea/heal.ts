@@ -141,7 +141,7 @@ export function planHealing(
 }
 
 /** The missing rule as it is written in a Role: `{apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch"]}`. */
-export const rbacRule = (request: ForbiddenRequest): string =>
+const rbacRule = (request: ForbiddenRequest): string =>
   `{apiGroups: ["${request.group}"], resources: ["${request.resource}"], verbs: ["${request.verb}"]}`;
 
 function refusedUnder(rule: string, entries: readonly JournalEntry[]): ObjectRef[] {

@@ -5,19 +5,14 @@ import { operatorHealth } from './health.js';
 
 export {
   FailureCauses,
-  Measures,
   type ControllerSignals,
   type DecidedEntry,
-  type ExecutionEntry,
-  type FailedEntry,
   type FailureCause,
   type ForbiddenRequest,
   type JournalEntry,
   type Measure,
-  type MeasuredEntry,
   type ObjectRef,
   type RuntimeSignals,
-  type WatchSignals,
 } from '../../api/journal.js';
 
 /** One cycle of the loop, as the seed's CycleMetrics and the `autopilot_aurea_*` metrics have it. */
