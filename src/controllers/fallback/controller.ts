@@ -2,7 +2,6 @@
 // changes enqueue the protocol), judge each target from its probes and its traffic, decide with the engine,
 // record the decision before acting, switch routing only toward a healthy target, tell a human once per
 // transition, and measure every switch.
-import { parseDuration } from '../../api/duration.js';
 import type { ObjectRef } from '../../api/journal.js';
 import { keyOf, parseKey } from '../../api/meta.js';
 import { CONFIG_MAPS, SERVICES } from '../../api/resources.js';
@@ -13,7 +12,7 @@ import {
 } from '../../api/v1alpha1/fallbackProtocol.js';
 import { FALLBACK_PROTOCOLS, type FallbackProtocolResource } from '../../api/v1alpha1/index.js';
 import { recordDecision, setDecisionState } from '../../engine/decisions.js';
-import { activeTargetOf, decideFailover, resumeDecision } from '../../engine/fallback/decide.js';
+import { activeTargetOf, decideFailover, nextLookMs, resumeDecision } from '../../engine/fallback/decide.js';
 import {
   afterSwitch,
   notificationFor,
@@ -22,7 +21,7 @@ import {
   switchRecord,
 } from '../../engine/fallback/effects.js';
 import { assessTargets, targetStatus, type TargetHealth } from '../../engine/fallback/health.js';
-import { isoTime, timeOr } from '../../engine/format.js';
+import { isoTime } from '../../engine/format.js';
 import {
   decisionState,
   effectiveMode,
@@ -57,9 +56,6 @@ const targetRef = (protocol: FallbackProtocolResource, target: string): ObjectRe
   name: `${protocol.metadata.name}/${target}`,
 });
 type Decision = FailoverDecisionRecord;
-
-/** Without traffic to read, health changes arrive from the prober: a periodic look only refreshes status. */
-const QUIET_REQUEUE_MS = 30_000;
 
 export function fallbackController(manager: Manager, settings: FallbackControllerSettings) {
   const caches = {
@@ -264,22 +260,6 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
     }
   }
 
-  /** When to look again: at the interval with traffic to read, and when a minimum hold ends. */
-  function nextLookMs(
-    protocol: FallbackProtocolResource,
-    status: FallbackProtocolStatus,
-    now: number,
-  ): number {
-    const { spec } = protocol;
-    const interval = parseDuration(spec.probe.interval);
-    let next = spec.trigger.traffic ? interval : Math.max(interval, QUIET_REQUEUE_MS);
-    if (spec.failback.enabled && status.activeTarget !== spec.targets[0]!.name) {
-      const holdLeft = timeOr(status.activeSince, now) + parseDuration(spec.failback.minimumHold) - now;
-      if (holdLeft > 0) next = Math.min(next, holdLeft + 100);
-    }
-    return next;
-  }
-
   return objectController<FallbackProtocolResource>(manager, {
     name: 'fallback',
     kind: FALLBACK_PROTOCOLS,
@@ -341,7 +321,7 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
         .find((c) => c?.status === 'False');
       if (blocker) ctx.conditions.set('Ready', 'False', blocker.reason, blocker.message);
       else ctx.conditions.set('Ready', ready.status, ready.reason, ready.message);
-      return { requeueAfterMs: nextLookMs(protocol, status, now) };
+      return { requeueAfterMs: nextLookMs(protocol.spec, status, now) };
     },
   });
 }

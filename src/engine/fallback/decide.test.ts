@@ -1,8 +1,9 @@
 // decideFailover on crafted health: toward the next healthy target only, all-down stays, failback after
-// proof and the hold, nothing on a cold window, stable ids; resumeDecision after a restart or an approval.
+// proof and the hold, nothing on a cold window, stable ids; resumeDecision after a restart or an approval;
+// nextLookMs, when the controller looks again.
 import { describe, expect, it } from '@jest/globals';
 import type { FallbackProtocolStatus } from '../../api/v1alpha1/fallbackProtocol.js';
-import { activeTargetOf, decideFailover, resumeDecision } from './decide.js';
+import { QUIET_LOOK_MS, activeTargetOf, decideFailover, nextLookMs, resumeDecision } from './decide.js';
 import { T0, down, protocol, protocolSpec, unknown, up } from './testing.js';
 
 const payments = protocol();
@@ -180,5 +181,30 @@ describe('resumeDecision', () => {
       reason: 'square is no longer in spec.targets',
     });
     expect(resumeDecision({ action: 'AllTargetsDown' }, [])).toEqual({ verdict: 'finish' });
+  });
+});
+
+describe('nextLookMs', () => {
+  const traffic = {
+    errorRateQuery: 'rate_of("{{target}}")',
+    requestCountQuery: 'count_of("{{target}}")',
+    minimumRequests: 20,
+    maxSampleAge: '1m',
+  };
+  it('looks only now and then without traffic to read: the prober tells of health changes', () => {
+    expect(nextLookMs(payments.spec, onStripe, T0)).toBe(QUIET_LOOK_MS);
+    expect(nextLookMs(payments.spec, undefined, T0)).toBe(QUIET_LOOK_MS);
+  });
+
+  it('looks every probe interval when there is traffic to read', () => {
+    const spec = protocolSpec({ trigger: { ...payments.spec.trigger, traffic } });
+    expect(nextLookMs(spec, onStripe, T0)).toBe(1_000);
+  });
+
+  it('looks just after the minimum hold on a backup ends, so failback is not late', () => {
+    expect(nextLookMs(payments.spec, onPaypal(20_000), T0)).toBe(10_100);
+    expect(nextLookMs(payments.spec, onPaypal(40_000), T0)).toBe(QUIET_LOOK_MS);
+    const noFailback = protocolSpec({ failback: { ...payments.spec.failback, enabled: false } });
+    expect(nextLookMs(noFailback, onPaypal(20_000), T0)).toBe(QUIET_LOOK_MS);
   });
 });

@@ -47,6 +47,26 @@ export function failoverDecisionId(
   return `${action.toLowerCase()}-${shortHash([namespace, name, uid, action, from, to ?? '', basis].join('\n'))}`;
 }
 
+/** When the minimum hold on the active target ends: failback waits for it. */
+const holdEndsAt = (spec: FallbackProtocolSpec, status: FallbackProtocolStatus | undefined, now: number) =>
+  timeOr(status?.activeSince, now) + parseDuration(spec.failback.minimumHold);
+
+/** Without traffic to read, health changes arrive from the prober: a periodic look only refreshes status. */
+export const QUIET_LOOK_MS = 30_000;
+
+/** When to look again: at the probe interval with traffic to read, and just after a minimum hold ends. */
+export function nextLookMs(
+  spec: FallbackProtocolSpec,
+  status: FallbackProtocolStatus | undefined,
+  now: number,
+): number {
+  const interval = parseDuration(spec.probe.interval);
+  const next = spec.trigger.traffic ? interval : Math.max(interval, QUIET_LOOK_MS);
+  if (!spec.failback.enabled || activeTargetOf(spec, status) === spec.targets[0]!.name) return next;
+  const holdLeft = holdEndsAt(spec, status, now) - now;
+  return holdLeft > 0 ? Math.min(next, holdLeft + 100) : next;
+}
+
 const describe = (t: TargetHealth) => `${t.name} ${t.state.toLowerCase()}${t.reason ? ` (${t.reason})` : ''}`;
 
 export function decideFailover(
@@ -125,7 +145,7 @@ export function decideFailover(
       `${active} is healthy; no preferred target has proven itself (${spec.failback.healthyProbes} healthy probes in a row): ${preferred.map(describe).join('; ')}`,
     );
   }
-  const holdUntil = timeOr(status?.activeSince, now) + parseDuration(spec.failback.minimumHold);
+  const holdUntil = holdEndsAt(spec, status, now);
   if (now < holdUntil) {
     return hold(
       'MinimumHold',
