@@ -19,6 +19,7 @@ import {
   readiness,
   switchEvent,
   switchRecord,
+  unnotified,
 } from '../../engine/fallback/effects.js';
 import { assessTargets, targetStatus, type TargetHealth } from '../../engine/fallback/health.js';
 import { isoTime } from '../../engine/format.js';
@@ -224,9 +225,7 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
   /** Tells the webhook about every transition carried out and not yet acknowledged, once per decision id. */
   async function notify(protocol: FallbackProtocolResource, ctx: Context) {
     const { status } = ctx;
-    const unsent = (status.history ?? []).filter(
-      (d) => d.action !== 'Hold' && d.state === 'Applied' && !d.notifiedAt,
-    );
+    const unsent = unnotified(status.history);
     if (!protocol.spec.notify || unsent.length === 0) return;
     let webhook;
     try {
@@ -237,7 +236,7 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
       return ctx.events.warning(err.reason, err.message, err.reason);
     }
     if (!webhook) return;
-    for (const decision of unsent.reverse()) {
+    for (const decision of unsent) {
       const delivery = outbox.deliver(
         keyOf(protocol),
         webhook,

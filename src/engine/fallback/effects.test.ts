@@ -1,7 +1,15 @@
 // What a decision changes: routing data, the webhook body, the switch with its duration, Ready.
 import { describe, expect, it } from '@jest/globals';
 import type { FailoverDecisionRecord } from '../../api/v1alpha1/fallbackProtocol.js';
-import { afterSwitch, notificationFor, readiness, routingFor, switchEvent, switchRecord } from './effects.js';
+import {
+  afterSwitch,
+  notificationFor,
+  readiness,
+  routingFor,
+  switchEvent,
+  switchRecord,
+  unnotified,
+} from './effects.js';
 import { T0, down, protocol, protocolSpec, unknown, up } from './testing.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -67,6 +75,27 @@ describe('notificationFor', () => {
       appliedAt: null,
     });
     expect(notificationFor(protocol(), { ...failover, action: 'Hold' })).toBeUndefined();
+  });
+});
+
+describe('unnotified', () => {
+  it('owes a notification for each transition carried out and not acknowledged, oldest first', () => {
+    const told = { ...failover, id: 'failover-told', notifiedAt: iso(T0 + 400) };
+    const failback = {
+      ...failover,
+      id: 'failback-1',
+      action: 'Failback' as const,
+      from: 'adyen',
+      to: 'stripe',
+    };
+    const allDown = { ...failover, id: 'alltargetsdown-1', action: 'AllTargetsDown' as const, to: undefined };
+    const hold = { ...failover, id: 'hold-1', action: 'Hold' as const, to: undefined };
+    const pending = { ...failover, id: 'failover-pending', state: 'PendingApproval' as const };
+    const applying = { ...failover, id: 'failover-applying', state: 'Applying' as const };
+    // Status keeps history newest first.
+    const history = [hold, failback, pending, applying, allDown, told, failover];
+    expect(unnotified(history).map((d) => d.id)).toEqual([failover.id, allDown.id, failback.id]);
+    expect(unnotified(undefined)).toEqual([]);
   });
 });
 

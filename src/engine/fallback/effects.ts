@@ -69,6 +69,12 @@ export function notificationFor(
   };
 }
 
+/** The transitions carried out and not yet acknowledged by the webhook, oldest first: each is told once. */
+export const unnotified = (
+  history: readonly FailoverDecisionRecord[] | undefined,
+): FailoverDecisionRecord[] =>
+  (history ?? []).filter((d) => d.action !== 'Hold' && d.state === 'Applied' && !d.notifiedAt).reverse();
+
 /** The switch a Failover or Failback made once routing points at its target, with how long it took. */
 export function switchRecord(decision: FailoverDecisionRecord, appliedAt: number): SwitchRecord | undefined {
   if ((decision.action !== 'Failover' && decision.action !== 'Failback') || !decision.to) return undefined;
