@@ -6,7 +6,7 @@ import { installCrds } from '../../lib/crds.js';
 import { Gateway, HEALTH_PATH } from '../../lib/gateways.js';
 import { freePort } from '../../lib/prometheus.js';
 import { benchmark } from '../lib/benchmark.js';
-import { clusterNameFlag, useCluster } from '../lib/cluster.js';
+import { clusterNameFlag, createNamespace, deleteNamespace, useCluster } from '../lib/cluster.js';
 import { DriverClient } from '../lib/driverClient.js';
 import { integer, integers } from '../lib/flags.js';
 import { cpuSeconds, peakRssMiB, startNode, stopProcess } from '../lib/proc.js';
@@ -113,9 +113,8 @@ await benchmark(
     await installCrds(cluster.kubectl);
     const driver = await DriverClient.from(loadKubeConfig(cluster.kubeconfig), 4);
     run.defer(() => driver.close());
-    const namespace = `bench-failover-${Date.now().toString(36)}`;
-    await driver.request('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
-    run.defer(() => driver.request('DELETE', `/api/v1/namespaces/${namespace}`).catch(() => {}));
+    const namespace = await createNamespace(driver, 'bench-failover');
+    run.defer(() => deleteNamespace(driver, namespace).catch(() => {}));
 
     const primary = await Gateway.start('primary', { host: '127.0.0.2' });
     const backup = await Gateway.start('backup', { host: '127.0.0.3' });
