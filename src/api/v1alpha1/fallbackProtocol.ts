@@ -1,6 +1,6 @@
 // FallbackProtocol: an ordered list of payment gateways (or any HTTP dependency) with failover and failback.
 import type { Static } from '@sinclair/typebox';
-import { decisionRecord } from '../decision.js';
+import { decisionRecord, REASON_LIMIT } from '../decision.js';
 import {
   conditions,
   dnsLabel,
@@ -254,7 +254,7 @@ const TargetHealth = object('Health of one target, from the operator’s own pro
     'Up, Down, or Unknown: too few fresh probes to judge (after a start or a change of leader) or probes stale.',
     TargetStates,
   ),
-  reason: optional(text('Why the target has this state, quoting the numbers.', { maxLength: 1024 })),
+  reason: optional(text('Why the target has this state, quoting the numbers.', { maxLength: REASON_LIMIT })),
   probes: optional(integer('Probes in the window.', { minimum: 0, maximum: 1000 })),
   consecutiveFailures: integer('Failed probes in a row.', { minimum: 0, maximum: 1000 }),
   consecutiveSuccesses: integer('Healthy probes in a row.', { minimum: 0, maximum: 1000 }),
@@ -265,7 +265,7 @@ const TargetHealth = object('Health of one target, from the operator’s own pro
     integer('Latency of the last probe (the timeout when it timed out).', { minimum: 0, maximum: 3_600_000 }),
   ),
   lastProbeTime: optional(timestamp('When the last probe started.')),
-  lastError: optional(text('Why the last failed probe failed.', { maxLength: 1024 })),
+  lastError: optional(text('Why the last failed probe failed.', { maxLength: REASON_LIMIT })),
   downSince: optional(timestamp('When the operator first saw the target down in this outage.')),
   provenSince: optional(
     timestamp('When the target last reached failback.healthyProbes healthy probes in a row.'),
@@ -280,7 +280,7 @@ const Switch = object('The last change of active target, and how long it took.',
   decisionId: text('The decision that made the switch.', { maxLength: 64 }),
   from: dnsLabel('Previous target.'),
   to: dnsLabel('New target.'),
-  reason: text('Why, quoting the numbers.', { maxLength: 1024 }),
+  reason: text('Why, quoting the numbers.', { maxLength: REASON_LIMIT }),
   detectedAt: timestamp(
     'Failover: when the operator first saw the old target down. Failback: when the preferred target became eligible (proven healthy and the hold over).',
   ),

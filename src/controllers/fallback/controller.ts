@@ -2,6 +2,7 @@
 // changes enqueue the protocol), judge each target from its probes and its traffic, decide with the engine,
 // record the decision before acting, switch routing only toward a healthy target, tell a human once per
 // transition, and measure every switch.
+import { REASON_LIMIT } from '../../api/decision.js';
 import type { ObjectRef } from '../../api/journal.js';
 import { keyOf, parseKey } from '../../api/meta.js';
 import { CONFIG_MAPS, SERVICES } from '../../api/resources.js';
@@ -22,7 +23,7 @@ import {
   unnotified,
 } from '../../engine/fallback/effects.js';
 import { assessTargets, targetStatus, type TargetHealth } from '../../engine/fallback/health.js';
-import { isoTime } from '../../engine/format.js';
+import { clip, isoTime } from '../../engine/format.js';
 import {
   decisionState,
   effectiveMode,
@@ -197,7 +198,7 @@ export function fallbackController(manager: Manager, settings: FallbackControlle
     if (resumption.verdict === 'supersede') {
       ctx.logger.info({ decision: decision.id, reason: resumption.reason }, 'recorded decision dropped');
       setDecisionState(ctx.status, decision.id, 'Blocked', {
-        reason: `not carried out: ${resumption.reason}`.slice(0, 1024),
+        reason: clip(`not carried out: ${resumption.reason}`, REASON_LIMIT),
       });
       return true;
     }

@@ -1,6 +1,7 @@
 // decideFailover: Failover, Failback, AllTargetsDown or Hold from each target's health, with a stable id.
 // Traffic moves only to a target that is healthy now; back to a preferred one only once it has proven
 // itself (healthy probes in a row) and the current one has been held for the minimum time.
+import { REASON_LIMIT } from '../../api/decision.js';
 import type {
   FailoverActions,
   FailoverDecisionRecord,
@@ -22,8 +23,6 @@ export interface FallbackProtocolRef {
   metadata: { namespace?: string; name: string; uid?: string };
   spec: FallbackProtocolSpec;
 }
-
-const REASON_LIMIT = 1024;
 
 /** The target traffic goes to: status says, and before any switch it is the primary. */
 export const activeTargetOf = (

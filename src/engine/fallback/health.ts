@@ -1,5 +1,6 @@
 // Each target's health from the prober's window and the real traffic's error rate: Up, Down or Unknown,
 // with the numbers and the time the outage was first seen. Missing, stale or thin data is never "down".
+import { REASON_LIMIT } from '../../api/decision.js';
 import type { FallbackProtocolSpec, TargetHealthStatus } from '../../api/v1alpha1/fallbackProtocol.js';
 import { parseDuration } from '../../api/duration.js';
 import { clip, duration, isoTime, num, pct, timeOr } from '../format.js';
@@ -28,8 +29,6 @@ export interface TargetHealth extends TargetHealthStatus {
 
 /** Status entries are written back as they are; `proven` is the engine's own. */
 export const targetStatus = ({ proven: _proven, ...entry }: TargetHealth): TargetHealthStatus => entry;
-
-const REASON_LIMIT = 1024;
 
 /** The kind's trigger and failback as the prober's rules. */
 export const probeRules = (spec: FallbackProtocolSpec): ProbeRules => ({
