@@ -1,23 +1,11 @@
 // The FallbackProtocol module: its flags, its controller and prober, and its lines in `autopilot plan`.
 import { FALLBACK_PROTOCOLS, type FallbackProtocolResource } from '../../api/v1alpha1/index.js';
 import { activeTargetOf, decideFailover } from '../../engine/fallback/decide.js';
-import type { TargetHealth } from '../../engine/fallback/health.js';
+import { recordedHealth } from '../../engine/fallback/health.js';
 import { decisionState, effectiveMode } from '../../engine/mode.js';
 import { intFlag } from '../../runtime/flags.js';
 import { defineKindModule } from '../shared.js';
 import { fallbackController } from './controller.js';
-
-/**
- * The targets' health as the operator last wrote it: `autopilot plan` probes nothing itself (a plan run
- * from a laptop sees other networks than the operator), so it decides from the operator's observations.
- */
-function recordedHealth(protocol: FallbackProtocolResource): TargetHealth[] {
-  const { healthyProbes } = protocol.spec.failback;
-  return (protocol.status?.targets ?? []).map((t) => ({
-    ...t,
-    proven: t.state === 'Up' && t.consecutiveSuccesses >= healthyProbes,
-  }));
-}
 
 export const fallbackModule = defineKindModule({
   name: 'fallback',
@@ -35,7 +23,9 @@ export const fallbackModule = defineKindModule({
   async plan({ client, namespace, now }, settings) {
     const { items } = await client.list<FallbackProtocolResource>(FALLBACK_PROTOCOLS, namespace);
     return items.map((protocol) => {
-      const health = recordedHealth(protocol);
+      // The targets' health as the operator last wrote it: a plan probes nothing itself (run from a
+      // laptop it sees other networks than the operator), so it decides from the operator's observations.
+      const health = recordedHealth(protocol.status?.targets);
       const active = activeTargetOf(protocol.spec, protocol.status);
       const up = health.filter((t) => t.state === 'Up').length;
       const decision = decideFailover(protocol, protocol.status, health, now);

@@ -3,7 +3,14 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TargetHealthStatus } from '../../api/v1alpha1/fallbackProtocol.js';
 import { addProbe, summarizeProbes, type ProbeResult, type ProbeSummary } from '../probes.js';
-import { assessTarget, assessTargets, probeRules, targetStatus, type TrafficReading } from './health.js';
+import {
+  assessTarget,
+  assessTargets,
+  probeRules,
+  recordedHealth,
+  targetStatus,
+  type TrafficReading,
+} from './health.js';
 import { T0, protocolSpec } from './testing.js';
 
 const traffic = {
@@ -142,5 +149,30 @@ describe('assessTargets', () => {
       ['adyen', 'Unknown'],
     ]);
     expect(targetStatus(health[1]!)).not.toHaveProperty('proven');
+  });
+});
+
+describe('recordedHealth', () => {
+  it('reads back the proof the operator judged, not a count of healthy probes', () => {
+    const assessed = [
+      assessTarget(spec, 'stripe', { probes: healthy }, undefined, T0),
+      // Nine healthy probes in a row, but the full window's one failure is above the 5 % rate: not proven.
+      assessTarget(
+        spec,
+        'paypal',
+        { probes: probed([false, ...Array<boolean>(9).fill(true)]) },
+        undefined,
+        T0,
+      ),
+      assessTarget(spec, 'adyen', { probes: probed(Array<boolean>(10).fill(false)) }, undefined, T0),
+    ];
+    expect(assessed.map((t) => [t.state, t.proven])).toEqual([
+      ['Up', true],
+      ['Up', false],
+      ['Down', false],
+    ]);
+    expect(assessed[1]!.consecutiveSuccesses).toBeGreaterThanOrEqual(spec.failback.healthyProbes);
+    expect(recordedHealth(assessed.map(targetStatus))).toEqual(assessed);
+    expect(recordedHealth(undefined)).toEqual([]);
   });
 });

@@ -30,6 +30,13 @@ export interface TargetHealth extends TargetHealthStatus {
 /** Status entries are written back as they are; `proven` is the engine's own. */
 export const targetStatus = ({ proven: _proven, ...entry }: TargetHealth): TargetHealthStatus => entry;
 
+/** Health as status recorded it (what `autopilot plan` decides from): proven exactly when provenSince was written. */
+export const recordedHealth = (entries: readonly TargetHealthStatus[] | undefined): TargetHealth[] =>
+  (entries ?? []).map((entry) => ({
+    ...entry,
+    proven: entry.state === 'Up' && entry.provenSince !== undefined,
+  }));
+
 /** The kind's trigger and failback as the prober's rules. */
 export const probeRules = (spec: FallbackProtocolSpec): ProbeRules => ({
   window: spec.trigger.window,
