@@ -5,7 +5,7 @@ import { parseDuration } from '../../api/duration.js';
 import type { FallbackProtocolResource } from '../../api/v1alpha1/index.js';
 import { probeRules, type TrafficReading } from '../../engine/fallback/health.js';
 import { ProviderError } from '../../providers/http.js';
-import { readPrometheusValue } from '../../providers/prometheus.js';
+import { prometheusEndpoint, readPrometheusValue } from '../../providers/prometheus.js';
 import type { ProbeTarget } from '../../providers/prober.js';
 import type { Webhook } from '../../providers/webhook.js';
 import type { Client } from '../../runtime/client.js';
@@ -59,19 +59,17 @@ export async function readTraffic(
   const names = protocol.spec.targets.map((t) => t.name);
   const failed = (error: string) => Object.fromEntries(names.map((name) => [name, { error }]));
   try {
-    const address = traffic.address ?? defaultPrometheus;
-    if (!address) {
-      throw new ProviderError(
-        'NoPrometheusAddress',
-        'set spec.trigger.traffic.address or run the operator with --prometheus-address',
-      );
-    }
-    const ref = traffic.bearerTokenSecretRef;
-    const token = ref ? await secretValue(client, protocol.metadata.namespace, ref) : undefined;
+    const { address, bearerToken } = await prometheusEndpoint(
+      client,
+      protocol.metadata.namespace ?? '',
+      traffic,
+      'spec.trigger.traffic',
+      defaultPrometheus,
+    );
     const readings = await Promise.all(
       names.map(async (name) => {
         const read = (field: 'errorRateQuery' | 'requestCountQuery') =>
-          readPrometheusValue(address, trafficQuery(field, name, traffic[field]), token, {
+          readPrometheusValue(address, trafficQuery(field, name, traffic[field]), bearerToken, {
             timeoutMs: 5_000,
           });
         try {
