@@ -163,20 +163,28 @@ export const RegionPairSpec = object(
       ),
     ),
     replication: group(
-      'ConfigMaps and Secrets of the RegionPair’s namespace mirrored from the serving region to the other one while both are up (create, update, delete). Application databases are not replicated.',
+      'ConfigMaps and Secrets of the RegionPair’s namespace mirrored from the primary to the backup while the primary serves and both are up (create, update, delete), pulled by the backup’s operator through primary.kubeconfigSecretRef (whose user needs list on configmaps and secrets there). Only mirrors it created are changed or deleted; nothing is mirrored while the backup serves. Application databases are not replicated.',
       {
         enabled: flag('Mirror the selected ConfigMaps and Secrets.', true),
         selector: stringMap('Labels of the ConfigMaps and Secrets to mirror.', 16, {
           [REPLICATE_LABEL]: 'true',
         }),
         interval: duration(
-          'Time between two full comparisons (changes are also mirrored as they are seen).',
+          'Time between two comparisons of the primary’s selected objects with their mirrors: a change reaches the backup within about this long.',
           {
             minimum: '1s',
             default: '30s',
           },
         ),
       },
+      [
+        {
+          rule: '!self.enabled || size(self.selector) > 0',
+          message:
+            'replication.selector needs at least one label while replication is enabled: an empty selector would mirror every ConfigMap and Secret of the namespace, kubeconfigs included',
+          fieldPath: '.selector',
+        },
+      ],
     ),
     failoverObjectiveSeconds: integer(
       'Target time from detection to the DNS record answering with the backup (the seed’s 30 / 45 / 60 s); the warm-up waits at most until then.',
@@ -330,9 +338,23 @@ export const RegionPairStatus = object(
         to: dnsLabel('Region mirrored to.'),
         objects: integer('Objects mirrored.', { minimum: 0, maximum: 100_000 }),
         lastSyncTime: optional(timestamp('When the last comparison ended.')),
-        lagSeconds: optional(number('Time from the last source change to its mirror.', { minimum: 0 })),
-        maxLagSeconds: optional(number('Longest lag seen since the operator started.', { minimum: 0 })),
-        lastError: optional(text('Why the last comparison failed.', { maxLength: 1024 })),
+        lagSeconds: optional(
+          number(
+            'Largest lag of the last comparison that wrote a mirror: from the source’s last change (the newest time in its managedFields, by the primary’s API server, in whole seconds) to its mirror written (by this region’s clock).',
+            { minimum: 0 },
+          ),
+        ),
+        maxLagSeconds: optional(number('Largest lag seen while mirroring from this region.', { minimum: 0 })),
+        lastError: optional(
+          text('Why the last comparison failed, or what it could not write.', { maxLength: 1024 }),
+        ),
+        conflicts: optional(
+          list(
+            'Objects here with a source’s name that the mirror did not create (Kind/name): never overwritten; rename or delete them.',
+            text('Kind/name.', { maxLength: 300 }),
+            64,
+          ),
+        ),
       }),
     ),
     lastDecision: optional(RegionPairDecision),
