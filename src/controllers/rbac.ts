@@ -102,7 +102,12 @@ export const controllerRules: Record<string, PolicyRule[]> = {
     allow(REGION_PAIRS, READ), // the informer
     allow(REGION_PAIRS, ['patch']), // removing a spent autopilot.ventures/failback annotation
     allow(REGION_PAIRS, ['patch'], 'status'), // this region's view, and each move's steps before they are taken
-    allow(SECRETS, ['get']), // kubeconfigs of the other region and of the DNS cluster
+    // Kubeconfigs of the other region and of the DNS cluster; in the backup, configuration replication:
+    // the namespace's ConfigMaps and Secrets listed whole (a mirror's name taken by an object of its own
+    // is reported, never overwritten), mirrors created, replaced (an update naming the version listed)
+    // and deleted.
+    allow(SECRETS, ['get', 'list', 'create', 'update', 'delete']),
+    allow(CONFIG_MAPS, ['list', 'create', 'update', 'delete']),
     allow(DEPLOYMENTS, ['list']), // the warm-up Deployments: this region's before a move, the other's while healthy
     allow(DEPLOYMENTS, ['patch'], 'scale'), // warming this region's Deployments to the other region's replicas
     // When the DNS cluster is this region (dns.cluster.region): the fencing Lease, taken and renewed by

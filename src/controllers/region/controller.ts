@@ -1,7 +1,7 @@
 // The RegionPair controller, this region's view of the pair: probe both regions (a leader-only prober
 // feeding a channel source), read the fencing record, ask the engine, record the decision before acting,
-// carry a move out step by step (resumable after a restart), renew the heartbeat while holding, and say
-// it all in status, conditions, Events and the failover histogram.
+// carry a move out step by step (resumable after a restart), renew the heartbeat while holding, mirror the
+// primary's configuration into the backup, and say it all in status, conditions, Events and histograms.
 import { objectKey } from '../../api/meta.js';
 import { REGION_PAIRS, type RegionPairResource } from '../../api/v1alpha1/index.js';
 import {
@@ -34,6 +34,7 @@ import { PairClusters, type DnsLinks } from './links.js';
 import { regionMetrics } from './metrics.js';
 import { advanceMove, type MoveOutcome } from './move.js';
 import { probeTargets } from './probing.js';
+import { configReplication } from './replicate.js';
 
 export interface RegionSettings {
   /** This operator's region (--region); empty: it takes part in no pair. */
@@ -74,6 +75,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
   const clusters = new PairClusters(manager.client, self);
   const metrics = regionMetrics(manager.metrics.registry);
   const now = () => manager.clock.now();
+  const replication = configReplication({ clusters, metrics, self, now });
 
   /** Reads the fencing record into this process's watch of it; an unreachable DNS cluster is an observation too. */
   async function observeFencing(key: string, links: DnsLinks | ProviderError) {
@@ -201,6 +203,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
     forget(key) {
       prober.forget(key);
       watches.delete(key);
+      replication.forget(key);
     },
     async reconcile(pair, ctx) {
       const { spec } = pair;
@@ -280,6 +283,10 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
         if (held.holder !== self && verdict(held.holder).state === 'Up')
           await recordPeerReplicas(pair, ctx, held.holder);
       }
+
+      // The backup mirrors the serving primary's selected ConfigMaps and Secrets.
+      const holder = fencing.state === 'Held' ? fencing.record.holder : undefined;
+      await replication.sync({ pair, ctx, key, holder, primary: verdict(spec.primary.name) });
 
       writeView(ctx, spec, fencing, probes, verdict, cause);
       return { requeueAfterMs };

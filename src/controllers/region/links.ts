@@ -1,6 +1,6 @@
 // The clusters a RegionPair reaches beyond its own: the DNS cluster (the fencing Lease and the DNSEndpoint)
-// and the other region (its warm-up Deployments), each through the kubeconfig Secret the spec names, or
-// this cluster's own access when the DNS cluster is this region.
+// and the other region (its warm-up Deployments, its replicated configuration), each through the kubeconfig
+// Secret the spec names, or this cluster's own access when the DNS cluster is this region.
 import { DEPLOYMENTS } from '../../api/resources.js';
 import type { RegionPairResource } from '../../api/v1alpha1/index.js';
 import { parseDuration } from '../../api/duration.js';
@@ -49,14 +49,15 @@ export class PairClusters {
     };
   }
 
+  /** The other region's cluster, through its kubeconfig Secret; a ProviderError names the Secret to fix. */
+  peer(pair: RegionPairResource, peer: string): Promise<RemoteCluster> {
+    const region = [pair.spec.primary, pair.spec.backup].find((r) => r.name === peer)!;
+    return this.remote.cluster(pair.metadata.namespace, region.kubeconfigSecretRef, `region ${peer}`);
+  }
+
   /** Replicas of the other region's Deployments matching `selector`, read through its kubeconfig Secret. */
   async peerReplicas(pair: RegionPairResource, peer: string, selector: Record<string, string>) {
-    const region = [pair.spec.primary, pair.spec.backup].find((r) => r.name === peer)!;
-    const cluster = await this.remote.cluster(
-      pair.metadata.namespace,
-      region.kubeconfigSecretRef,
-      `region ${peer}`,
-    );
+    const cluster = await this.peer(pair, peer);
     const { items } = await remoteCall(cluster, 'listing warm-up Deployments', (c) =>
       c.list<DeploymentReplicas>(DEPLOYMENTS, pair.metadata.namespace, {
         labelSelector: labelSelector(selector),
