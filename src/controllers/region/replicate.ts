@@ -90,7 +90,10 @@ export function configReplication(options: {
   const { clusters, metrics, self, now } = options;
   const lastAttempt = new Map<string, number>();
 
-  /** Writes the report; a condition that changed is logged, and told in a Warning Event when False for a failure. */
+  /**
+   * Writes the report. News is logged: a new reason, or for a failure (`event` given) a new message, which a
+   * Warning Event tells too; a pause or a success whose counts moved is not news.
+   */
   async function report(
     ctx: ReplicationInput['ctx'],
     {
@@ -102,7 +105,9 @@ export function configReplication(options: {
     if (status) ctx.status.replication = status;
     const before = ctx.conditions.get(CONDITION);
     ctx.conditions.set(CONDITION, condition.status, condition.reason, condition.message);
-    if (before?.reason === condition.reason && before.message === condition.message) return;
+    const news =
+      before?.reason !== condition.reason || (event !== undefined && before.message !== condition.message);
+    if (!news) return;
     if (condition.status === 'True') return ctx.logger.info({ reason: condition.reason }, condition.message);
     ctx.logger.warn({ reason: condition.reason }, `configuration not replicated: ${condition.message}`);
     if (event) await ctx.events.warning(event, `${condition.reason}: ${condition.message}`);
@@ -225,7 +230,7 @@ export function configReplication(options: {
         new Map(listed.map((l) => [keyOf({ kind: l.kind, name: l.object.metadata.name }), l]));
       const done = await carryOut(ctx, namespace, plan, byKey(sources), byKey(local));
       const result = replicationReport(previous, { ...where, plan, ...done }, now());
-      await report(ctx, result, result.condition.reason);
+      await report(ctx, result, result.condition.status === 'False' ? result.condition.reason : undefined);
     },
   };
 }
