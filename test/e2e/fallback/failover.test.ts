@@ -3,6 +3,7 @@
 // hysteresis, a webhook that fails, and a restart between recording a failover and applying it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { closeGateways } from '../../../hack/lib/gateways.js';
+import { FALLBACK_PROTOCOLS } from '../../../src/api/v1alpha1/index.js';
 import { installCrds } from '../support/crds.js';
 import {
   FallbackNamespace,
@@ -239,17 +240,11 @@ describe('FallbackProtocol', () => {
     expect((await protocols.events('taken')).map((e) => e.reason)).toContain('RoutingConflict');
 
     // Probe headers from a Secret that does not exist: no probes, no decisions, the Secret named.
-    await protocols.custom.createNamespacedCustomObject({
-      group: 'autopilot.ventures',
-      version: 'v1alpha1',
-      plural: 'fallbackprotocols',
-      namespace: ns.name,
-      body: {
-        ...protocolManifest('nosecret', [stripe!, paypal!]),
-        spec: {
-          ...protocolManifest('nosecret', [stripe!, paypal!]).spec,
-          probe: { interval: '1s', path: '/healthz', headersSecretRef: { name: 'gateway-headers' } },
-        },
+    await protocols.client.create(FALLBACK_PROTOCOLS, ns.name, {
+      ...protocolManifest('nosecret', [stripe!, paypal!]),
+      spec: {
+        ...protocolManifest('nosecret', [stripe!, paypal!]).spec,
+        probe: { interval: '1s', path: '/healthz', headersSecretRef: { name: 'gateway-headers' } },
       },
     });
     const missing = await protocols.until(

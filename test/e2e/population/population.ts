@@ -4,16 +4,15 @@
 import { agentObjects, startAgentApp, type AgentApp } from '../../../hack/lib/agentApp.js';
 import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import type { KubeObject } from '../../../src/api/meta.js';
-import { CONFIG_MAPS, EVENTS, PODS } from '../../../src/api/resources.js';
+import { CONFIG_MAPS, PODS } from '../../../src/api/resources.js';
 import { AGENT_SPAWNS, type AgentSpawnResource } from '../../../src/api/v1alpha1/index.js';
-import { KubeClient, loadKubeConfig } from '../../../src/runtime/client.js';
 import {
   environmentFor,
   initialKnowledge,
   random,
   type Hyperparameters,
 } from '../../../examples/agent-app/bandit.js';
-import { waitFor } from '../support/kube.js';
+import { KindView } from '../support/kindView.js';
 import { startOperator, type OperatorProcess } from '../support/operator.js';
 
 export interface Pod extends KubeObject {
@@ -32,15 +31,12 @@ export function knowledge(type: string, skill: number, hyper: Hyperparameters, s
 }
 
 /** The sample app, the Prometheus that scrapes it, and the test's own view of the namespace. */
-export class Population {
-  readonly client = new KubeClient(loadKubeConfig());
+export class Population extends KindView<AgentSpawnResource> {
   app!: AgentApp;
   prometheus!: LocalPrometheus;
 
-  constructor(private readonly ns: { readonly name: string }) {}
-
-  get namespace(): string {
-    return this.ns.name;
+  constructor(ns: { readonly name: string }) {
+    super(AGENT_SPAWNS, ns, { timeoutMs: 90_000, intervalMs: 500 });
   }
 
   async start(): Promise<void> {
@@ -87,22 +83,6 @@ export class Population {
     });
   }
 
-  read(name: string): Promise<AgentSpawnResource> {
-    return this.client.get<AgentSpawnResource>(AGENT_SPAWNS, this.namespace, name);
-  }
-
-  /** Polls the AgentSpawn until `test` holds, and returns it. */
-  until(name: string, what: string, test: (s: AgentSpawnResource) => boolean, timeoutMs = 90_000) {
-    return waitFor(
-      `${name}: ${what}`,
-      async () => {
-        const spawn = await this.read(name);
-        return test(spawn) ? spawn : undefined;
-      },
-      { timeoutMs, intervalMs: 500 },
-    );
-  }
-
   /** Waits for a cycle that ran `ms` or more after `after`'s last cycle. */
   cycledAfter(name: string, after: AgentSpawnResource, ms: number) {
     const since = Date.parse(after.status?.lastCycleTime ?? '') + ms;
@@ -126,16 +106,6 @@ export class Population {
 
   async configMap(name: string): Promise<ConfigMap | undefined> {
     return this.client.find<ConfigMap>(CONFIG_MAPS, this.namespace, name);
-  }
-
-  /** The Events about the AgentSpawn `name`, oldest first. */
-  async events(name: string): Promise<{ reason: string; note: string; type: string }[]> {
-    const { items } = await this.client.list<
-      KubeObject & { reason: string; note: string; type: string; regarding?: { name?: string } }
-    >(EVENTS, this.namespace);
-    return items
-      .filter((e) => e.regarding?.name === name)
-      .map(({ reason, note, type }) => ({ reason, note, type }));
   }
 
   /** The score Prometheus has for `pod`, or undefined. */

@@ -1,21 +1,14 @@
 // FallbackProtocol e2e harness: local gateways on loopback hosts of their own (so the ExternalName Service
 // differs per target), a local webhook receiver, the operator, and reads of protocols, routing and Events.
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  EventsV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import type { FallbackProtocolResource } from '../../../src/api/v1alpha1/index.js';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { FALLBACK_PROTOCOLS, type FallbackProtocolResource } from '../../../src/api/v1alpha1/index.js';
 import { Gateway, HEALTH_PATH } from '../../../hack/lib/gateways.js';
 import { WebhookReceiver } from '../../../hack/lib/webhookReceiver.js';
-import { kubeConfigFrom, waitFor } from './kube.js';
+import { KindView } from './kindView.js';
+import { kubeConfigFrom } from './kube.js';
 import { startOperator, type OperatorProcess } from './operator.js';
 
 export { Gateway, WebhookReceiver };
-
-export const FBP_GROUP = { group: 'autopilot.ventures', version: 'v1alpha1', plural: 'fallbackprotocols' };
 
 let nextHost = 2;
 /** Gateways on 127.0.0.<n>, n new for each, so each target has a host of its own. */
@@ -60,43 +53,16 @@ export function startFallbackOperator(namespace: string, name: string): Promise<
 }
 
 /** Reads and writes the protocols, routing objects and Events of one namespace. */
-export class FallbackNamespace {
+export class FallbackNamespace extends KindView<FallbackProtocolResource> {
   private readonly kc = kubeConfigFrom();
-  readonly custom = this.kc.makeApiClient(CustomObjectsApi);
   readonly core = this.kc.makeApiClient(CoreV1Api);
-  private readonly eventsApi = this.kc.makeApiClient(EventsV1Api);
 
-  constructor(private readonly ns: { readonly name: string }) {}
-
-  get name(): string {
-    return this.ns.name;
+  constructor(ns: { readonly name: string }) {
+    super(FALLBACK_PROTOCOLS, ns, { timeoutMs: 90_000, intervalMs: 250 });
   }
 
   async create(name: string, gateways: readonly Gateway[], options?: ProtocolOptions): Promise<void> {
-    await this.custom.createNamespacedCustomObject({
-      ...FBP_GROUP,
-      namespace: this.name,
-      body: protocolManifest(name, gateways, options),
-    });
-  }
-
-  async read(name: string): Promise<FallbackProtocolResource> {
-    return (await this.custom.getNamespacedCustomObject({
-      ...FBP_GROUP,
-      namespace: this.name,
-      name,
-    })) as FallbackProtocolResource;
-  }
-
-  until(name: string, what: string, test: (p: FallbackProtocolResource) => boolean, timeoutMs = 90_000) {
-    return waitFor(
-      `${name}: ${what}`,
-      async () => {
-        const p = await this.read(name);
-        return test(p) ? p : undefined;
-      },
-      { timeoutMs, intervalMs: 250 },
-    );
+    await this.client.create(FALLBACK_PROTOCOLS, this.namespace, protocolManifest(name, gateways, options));
   }
 
   /** Waits until every target has left Unknown (the operator has its fresh probes) with the primary active. */
@@ -111,26 +77,12 @@ export class FallbackNamespace {
     );
   }
 
-  async annotate(name: string, annotations: Record<string, string | null>): Promise<void> {
-    await this.custom.patchNamespacedCustomObject(
-      { ...FBP_GROUP, namespace: this.name, name, body: { metadata: { annotations } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  }
-
   async routing(name: string): Promise<{ data?: Record<string, string>; externalName?: string }> {
     const [configMap, service] = await Promise.all([
-      this.core.readNamespacedConfigMap({ namespace: this.name, name: `${name}-gateway` }),
-      this.core.readNamespacedService({ namespace: this.name, name: `${name}-gateway` }),
+      this.core.readNamespacedConfigMap({ namespace: this.namespace, name: `${name}-gateway` }),
+      this.core.readNamespacedService({ namespace: this.namespace, name: `${name}-gateway` }),
     ]);
     return { data: configMap.data, externalName: service.spec?.externalName };
-  }
-
-  async events(name: string): Promise<{ reason: string; note: string; type: string }[]> {
-    const list = await this.eventsApi.listNamespacedEvent({ namespace: this.name });
-    return list.items
-      .filter((e) => e.regarding?.name === name)
-      .map((e) => ({ reason: e.reason ?? '', note: e.note ?? '', type: e.type ?? '' }));
   }
 }
 

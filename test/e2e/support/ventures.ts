@@ -1,21 +1,14 @@
 // Venture e2e harness: the sample venture app, Venture manifests, the operator, and reads of ventures,
 // their Deployments and Events in one test namespace.
-import {
-  AppsV1Api,
-  CustomObjectsApi,
-  EventsV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import type { VentureResource } from '../../../src/api/v1alpha1/index.js';
+import { AppsV1Api } from '@kubernetes/client-node';
+import { VENTURES, type VentureResource } from '../../../src/api/v1alpha1/index.js';
 import type { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import { startVentureApp, type Numbers, type VentureApp } from '../../../hack/lib/ventureApp.js';
+import { KindView } from './kindView.js';
 import { kubeConfigFrom, waitFor } from './kube.js';
 import { startOperator, type OperatorProcess } from './operator.js';
 
 export { startVentureApp, type Numbers, type VentureApp };
-
-export const VENTURE_GROUP = { group: 'autopilot.ventures', version: 'v1alpha1', plural: 'ventures' };
 
 export const WINNING: Numbers = {
   revenue: 20_000,
@@ -125,44 +118,16 @@ export function startVentureOperator(
 }
 
 /** Reads and writes the ventures, Deployments and Events of one namespace. */
-export class VentureNamespace {
+export class VentureNamespace extends KindView<VentureResource> {
   private readonly kc = kubeConfigFrom();
-  readonly custom = this.kc.makeApiClient(CustomObjectsApi);
   readonly apps = this.kc.makeApiClient(AppsV1Api);
-  private readonly eventsApi = this.kc.makeApiClient(EventsV1Api);
 
-  constructor(private readonly ns: { readonly name: string }) {}
-
-  get name(): string {
-    return this.ns.name;
+  constructor(ns: { readonly name: string }) {
+    super(VENTURES, ns, { timeoutMs: 60_000, intervalMs: 500 });
   }
 
   async create(name: string, options?: ManifestOptions): Promise<void> {
-    await this.custom.createNamespacedCustomObject({
-      ...VENTURE_GROUP,
-      namespace: this.name,
-      body: ventureManifest(name, options),
-    });
-  }
-
-  async read(name: string): Promise<VentureResource> {
-    return (await this.custom.getNamespacedCustomObject({
-      ...VENTURE_GROUP,
-      namespace: this.name,
-      name,
-    })) as VentureResource;
-  }
-
-  /** Polls the venture until `test` holds, and returns it. */
-  until(name: string, what: string, test: (v: VentureResource) => boolean, timeoutMs = 60_000) {
-    return waitFor(
-      `${name}: ${what}`,
-      async () => {
-        const v = await this.read(name);
-        return test(v) ? v : undefined;
-      },
-      { timeoutMs, intervalMs: 500 },
-    );
+    await this.client.create(VENTURES, this.namespace, ventureManifest(name, options));
   }
 
   /** Waits until the venture was audited at least `ms` after `after`'s last audit. */
@@ -176,33 +141,7 @@ export class VentureNamespace {
     );
   }
 
-  async annotate(name: string, annotations: Record<string, string | null>): Promise<void> {
-    await this.custom.patchNamespacedCustomObject(
-      { ...VENTURE_GROUP, namespace: this.name, name, body: { metadata: { annotations } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  }
-
-  async patchSpec(name: string, spec: Record<string, unknown>): Promise<void> {
-    await this.custom.patchNamespacedCustomObject(
-      { ...VENTURE_GROUP, namespace: this.name, name, body: { spec } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  }
-
-  async eventReasons(name: string): Promise<string[]> {
-    const list = await this.eventsApi.listNamespacedEvent({ namespace: this.name });
-    return list.items.filter((e) => e.regarding?.name === name).map((e) => e.reason ?? '');
-  }
-
-  async events(name: string): Promise<{ reason: string; note: string; type: string }[]> {
-    const list = await this.eventsApi.listNamespacedEvent({ namespace: this.name });
-    return list.items
-      .filter((e) => e.regarding?.name === name)
-      .map((e) => ({ reason: e.reason ?? '', note: e.note ?? '', type: e.type ?? '' }));
-  }
-
   async deploymentReplicas(name: string): Promise<number | undefined> {
-    return (await this.apps.readNamespacedDeployment({ name, namespace: this.name })).spec?.replicas;
+    return (await this.apps.readNamespacedDeployment({ name, namespace: this.namespace })).spec?.replicas;
   }
 }

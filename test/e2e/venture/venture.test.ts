@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { installCrds, repoRoot } from '../support/crds.js';
@@ -16,13 +16,13 @@ import {
   WINNING,
   report as reportTo,
   startVentureApp,
-  VENTURE_GROUP,
   startVentureOperator as startOperatorIn,
   VentureNamespace,
   type Numbers,
   type VentureApp,
 } from '../support/ventures.js';
 import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
+import { VENTURES } from '../../../src/api/v1alpha1/index.js';
 
 const run = promisify(execFile);
 const ns = useNamespace('venture');
@@ -295,9 +295,12 @@ describe('the Venture controller', () => {
     await ventures.create('orphan', { mode: 'Observe' });
     await ventures.until('orphan', 'a first audit', (v) => v.status?.lastAuditTime !== undefined);
     // Status edited by hand (or restored from a backup) to Terminating without its terminatedAt.
-    await ventures.custom.patchNamespacedCustomObjectStatus(
-      { ...VENTURE_GROUP, namespace: ns.name, name: 'orphan', body: { status: { phase: 'Terminating' } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    await ventures.client.mergePatch(
+      VENTURES,
+      ns.name,
+      'orphan',
+      { status: { phase: 'Terminating' } },
+      'status',
     );
     const started = await ventures.until(
       'orphan',
@@ -324,9 +327,12 @@ describe('the Venture controller', () => {
     });
     await ventures.create('plan-steady', { mode: 'Observe', replicas: 2, maxReplicas: 2 });
     await ventures.create('plan-gone', { mode: 'Observe' });
-    await ventures.custom.patchNamespacedCustomObjectStatus(
-      { ...VENTURE_GROUP, namespace: ns.name, name: 'plan-gone', body: { status: { phase: 'Terminated' } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    await ventures.client.mergePatch(
+      VENTURES,
+      ns.name,
+      'plan-gone',
+      { status: { phase: 'Terminated' } },
+      'status',
     );
     const { stdout } = await run(process.execPath, [
       '--import',
