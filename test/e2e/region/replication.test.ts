@@ -1,7 +1,7 @@
 // Configuration replication across two local regions: the backup's operator mirrors the primary's labelled
 // ConfigMaps and Secrets (create, update, delete) with the lag in status and a histogram, never copies an
-// unlabelled one, never overwrites or deletes an object of its own, deletes nothing from a failed listing,
-// and copies nothing while it serves itself.
+// unlabelled one, never overwrites or deletes an object of its own, reports a write Kubernetes refuses,
+// deletes nothing from a failed listing, and copies nothing while it serves itself.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { portableKubeconfig, putKubeconfigSecret } from '../../../hack/lib/regions.js';
@@ -184,6 +184,33 @@ describe('configuration replication from the primary to the backup', () => {
     });
     const healed = await waitForWest('ConfigReplicated=True again', (p) => replicated(p)?.status === 'True');
     expect(healed.status?.replication?.conflicts).toBeUndefined();
+  }, 180_000);
+
+  it('reports a mirror Kubernetes refuses to write (a Secret whose type changed), and writes it once the old one is gone', async () => {
+    const east = stack.clients[EAST];
+    await east.apply(SECRETS, secret('typed', { v: '1' }));
+    await waitForMirror('the Secret typed', () => find(WEST, 'Secret', 'typed'));
+    // A Secret's type is immutable: the source recreated with another type cannot replace its mirror.
+    await east.delete(SECRETS, NS, 'typed');
+    await waitFor('the source gone', async () => ((await find(EAST, 'Secret', 'typed')) ? undefined : true));
+    await east.create(SECRETS, NS, { ...secret('typed', { v: '2' }), type: 'autopilot.ventures/custom' });
+    const west = await waitForWest(
+      'ConfigReplicated=False MirrorWriteFailed',
+      (p) => replicated(p)?.reason === 'MirrorWriteFailed',
+    );
+    expect(replicated(west)?.message).toContain('Secret/typed');
+    expect(replicated(west)?.message).toContain('immutable');
+    expect(west.status?.replication?.lastError).toContain('Secret/typed');
+    expect((await events(WEST, 'MirrorWriteFailed')).length).toBeGreaterThanOrEqual(1);
+    expect(await find(WEST, 'Secret', 'typed')).toMatchObject({ type: 'Opaque', data: { v: b64('1') } });
+
+    await stack.clients[WEST].delete(SECRETS, NS, 'typed');
+    await waitForMirror('the Secret typed with its new type', async () => {
+      const mirror = await find(WEST, 'Secret', 'typed');
+      return mirror?.type === 'autopilot.ventures/custom' ? mirror : undefined;
+    });
+    const healed = await waitForWest('ConfigReplicated=True again', (p) => replicated(p)?.status === 'True');
+    expect(healed.status?.replication?.lastError).toBeUndefined();
   }, 180_000);
 
   it('deletes nothing while it cannot list the primary, says what to fix, and catches up once it can', async () => {
