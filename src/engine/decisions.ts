@@ -1,7 +1,11 @@
 // Decisions of every kind as status keeps them: a stable id, a state the mode decides, and a bounded
 // history in which a run of quiet decisions (Holds) is kept as its first, each id once, newest first.
 
+import { createHash } from 'node:crypto';
 import type { DecisionState } from '../api/decision.js';
+
+/** A 12-hex-digit digest of `key`: the stable part of a decision id, so the same basis always gives the same id. */
+export const shortHash = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 12);
 
 /** What every kind's decision carries in status (lastDecision, history); kinds add their own fields. */
 export interface RecordedDecision {

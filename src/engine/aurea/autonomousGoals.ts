@@ -6,7 +6,7 @@ import type { AureaGoalResource } from '../../api/v1alpha1/index.js';
 import { API_VERSION } from '../../api/v1alpha1/kind.js';
 import { duration, isoTime, num, pct } from '../format.js';
 import type { Mode } from '../mode.js';
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 import { isFinal } from './goal.js';
 import type { OperatorReadings } from './metrics.js';
 

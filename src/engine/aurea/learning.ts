@@ -3,7 +3,7 @@
 // succeed again, the extra audit is dropped. Never looser than the spec (the extra is never below 0), never
 // past the bound the user sets, each change recorded with before, after and its evidence.
 import { isoTime, pct } from '../format.js';
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 import type { Judgement } from './outcomes.js';
 
 export interface LearningSettings {

@@ -10,7 +10,7 @@ import type {
 } from '../../api/v1alpha1/fallbackProtocol.js';
 import { parseDuration } from '../../api/duration.js';
 import { clip, duration, isoTime, timeOr } from '../format.js';
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 import type { TargetHealth } from './health.js';
 
 export type FailoverAction = (typeof FailoverActions)[number];

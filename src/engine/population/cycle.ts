@@ -10,7 +10,7 @@ import {
 } from '../../api/v1alpha1/agentSpawn.js';
 import type { DecisionState } from '../../api/decision.js';
 import { clip, epochMs, isoTime, num, timeOr } from '../format.js';
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 import { membersOf, type AgentObservation, type PopulationIdentity } from './agents.js';
 import { planReplacements, reviewFailingChildren, type FailingChild } from './exploit.js';
 import { validateKnowledge, type KnowledgeValidation } from './knowledge.js';

@@ -2,7 +2,7 @@
 // which entries a session transfers, the copy itself and its verification, and explore's perturbation.
 import type { AgentSpawnSpec } from '../../api/v1alpha1/agentSpawn.js';
 import { num } from '../format.js';
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 import type { Agent } from './agents.js';
 
 type Data = Readonly<Record<string, string>>;

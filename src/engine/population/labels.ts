@@ -1,5 +1,5 @@
 // The labels and annotations AutoPilot reads and writes on agent Pods and their knowledge ConfigMaps.
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 
 export const Labels = {
   /** On children and their ConfigMaps: the AgentSpawn that spawned them (membership beyond the selector). */

@@ -1,7 +1,7 @@
 // Spawning: parents chosen from the best tiers, children planned within maxPerCycle and maxPopulation,
 // each named from its decision, with a copy of its parent's knowledge and a baseline of 90 % of its score.
 import type { AgentSpawnSpec, Tier } from '../../api/v1alpha1/agentSpawn.js';
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 import type { Agent, PopulationIdentity } from './agents.js';
 import { knowledgeConfigMap, perturbHyperparameters } from './knowledge.js';
 import type { RankedAgent } from './ranking.js';

@@ -2,7 +2,7 @@
 // measured from the trainee's score after the evaluation window, never assigned.
 import type { AgentSpawnSpec, SessionRecord } from '../../api/v1alpha1/agentSpawn.js';
 import { duration, isoTime, num, timeOr } from '../format.js';
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 import type { Agent, PopulationIdentity } from './agents.js';
 import {
   copyOf,

@@ -12,7 +12,7 @@ import { REASON_LIMIT } from '../../api/decision.js';
 import { parseDuration } from '../../api/duration.js';
 import { clip, duration, isoTime, timeOr } from '../format.js';
 import { decisionState, type Mode } from '../mode.js';
-import { shortHash } from '../venture/decision.js';
+import { shortHash } from '../decisions.js';
 import { heartbeatLapse, type FencingObservation, type FencingRecord } from './fencing.js';
 import type { ProbeSummary } from '../probes.js';
 import { judgeRegion, type RegionVerdict } from './health.js';

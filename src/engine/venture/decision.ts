@@ -1,11 +1,11 @@
 // decideVenture: Terminate, Scale, Optimize or Hold from an audit, with a stable id and a reason that quotes the numbers.
-import { createHash } from 'node:crypto';
 import {
   StatusLimits,
   type Decision,
   type VentureSpec,
   type VentureStatus,
 } from '../../api/v1alpha1/venture.js';
+import { shortHash } from '../decisions.js';
 import { CAC_RISE, type AvailableAudit, type VentureAudit } from './audit.js';
 import { clip, duration, epochMs, isoTime, money, num, pct } from '../format.js';
 import { raiseRequests, type ContainerResources } from './requests.js';
@@ -83,8 +83,6 @@ export function decisionId(venture: VentureIdentity, basis: string, action: Deci
   const key = [venture.namespace, venture.name, venture.uid ?? '', basis, action].join('\n');
   return `${action.toLowerCase()}-${shortHash(key)}`;
 }
-
-export const shortHash = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 12);
 
 /**
  * What the audit was made on: its snapshot time; without one, the outage: why the metrics are unusable

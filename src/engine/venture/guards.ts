@@ -1,6 +1,7 @@
 // Safety guards on terminations (DESIGN §4.2): protection, a per-namespace rate limit and a portfolio circuit breaker.
 import { StatusLimits } from '../../api/v1alpha1/venture.js';
-import { shortHash, type BlockedBy, type Phase, type VentureDecision } from './decision.js';
+import { shortHash } from '../decisions.js';
+import type { BlockedBy, Phase, VentureDecision } from './decision.js';
 import { clip, duration, epochMs, pct, timeOr } from '../format.js';
 
 export const PROTECTED_ANNOTATION = 'autopilot.ventures/protected';
