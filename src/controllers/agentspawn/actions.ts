@@ -62,8 +62,7 @@ async function startSessions({ spawn, ctx, population, metrics }: Acting, ids: r
       ctx.status.sessions = ctx.status.sessions!.map((s) => (s.id === id ? ended : s));
       reportSession(ctx.journal, namespace, ended);
       metrics.sessions.inc({ outcome: 'Abandoned' });
-      const event = sessionEvent(ended)!;
-      await ctx.events.warning(event.reason, event.note);
+      await ctx.events.tell(sessionEvent(ended)!);
     };
     const trainer = agents.get(session.trainer);
     if (!trainer?.knowledge) {
