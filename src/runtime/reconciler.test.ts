@@ -225,6 +225,26 @@ describe('objectController', () => {
     });
   });
 
+  it('waits while its cache shows a version its own writes replaced, a checkpoint’s included', async () => {
+    const seen: (string | undefined)[] = [];
+    const h = await start(async (_w, ctx) => {
+      seen.push(ctx.status.step);
+      if (ctx.status.step === 'done') return;
+      ctx.status.step = 'moving';
+      await ctx.checkpoint();
+      ctx.status.step = 'done';
+    });
+    h.client.holdWatchEvents(WIDGETS);
+    await h.reconcile('widget', 'ns/w');
+    await h.reconcile('widget', 'ns/w'); // the cache has seen none of the two writes
+    h.client.deliverHeld(WIDGETS, 1);
+    await h.reconcile('widget', 'ns/w'); // only the checkpoint: carrying on from it would move twice
+    expect(seen).toEqual([undefined]);
+    h.client.deliverHeld(WIDGETS);
+    await h.reconcile('widget', 'ns/w');
+    expect(seen).toEqual([undefined, 'done']);
+  });
+
   it('reconciles a widget again no sooner than the floor, whatever it asks', async () => {
     const h = await start(() => Promise.resolve({ requeueAfterMs: 0 }));
     expect(await h.reconcile('widget', 'ns/w')).toEqual({ requeueAfterMs: 1000 });

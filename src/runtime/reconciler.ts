@@ -115,9 +115,11 @@ export function objectController<T extends KubeObject & { status?: object }>(
   const kind = spec.kind;
   const client = runtime.clientFor(spec.name);
   const cache = runtime.informer<T>(kind);
-  // The resourceVersion each object had when this process last wrote it: a cache still showing that
-  // version has not seen our write yet, and reconciling from it would act twice.
-  const writtenOver = new Map<string, string>();
+  // The resourceVersions of each object that this process's writes replaced: the one its last writing
+  // reconcile started from, and those of its own checkpoints before the last. A cache still showing one of
+  // them has not seen our last write yet, and reconciling from it would act twice (seen: a RegionPair's move
+  // carried on from a checkpoint it had finished, its Event and metric told twice).
+  const writtenOver = new Map<string, Set<string>>();
 
   async function reconcile(
     { namespace, name }: { namespace?: string; name: string },
@@ -135,7 +137,7 @@ export function objectController<T extends KubeObject & { status?: object }>(
       return {};
     }
     const seen = cached.metadata.resourceVersion;
-    if (seen !== undefined && writtenOver.get(key) === seen) return { requeueAfterMs: CACHE_BEHIND_MS };
+    if (seen !== undefined && writtenOver.get(key)?.has(seen)) return { requeueAfterMs: CACHE_BEHIND_MS };
     if (spec.finalizer && !hasFinalizer(cached, spec.finalizer.name)) {
       // The update this write causes brings the object back with its finalizer.
       await setFinalizer(client, kind, cached, spec.finalizer.name, true);
@@ -151,7 +153,10 @@ export function objectController<T extends KubeObject & { status?: object }>(
     const events = eventsFor(runtime.events, object, kind);
     const journal = runtime.journal.about(spec.name, { kind: kind.kind, namespace: namespace ?? '', name });
     const judging = spec.judging && ((d: RecordedDecision) => spec.judging!(d, object));
+    const replaced: string[] = [];
     const moved = (written: KubeObject) => {
+      const before = object.metadata.resourceVersion;
+      if (before !== undefined && written.metadata.resourceVersion !== before) replaced.push(before);
       object.metadata.resourceVersion = written.metadata.resourceVersion;
     };
 
@@ -216,11 +221,13 @@ export function objectController<T extends KubeObject & { status?: object }>(
       });
       (status as { observedGeneration?: number }).observedGeneration = object.metadata.generation;
       await checkpoint();
-      if (seen !== undefined && object.metadata.resourceVersion !== seen) writtenOver.set(key, seen);
       return result ?? {};
     } catch (err) {
       journal.reconcileFailed(persisted, status, err);
       throw err;
+    } finally {
+      // Also after a failure: the retry must not start from before a checkpoint that was written.
+      if (replaced.length) writtenOver.set(key, new Set(replaced));
     }
   }
 

@@ -28,6 +28,8 @@ export class FakeClient implements Client {
   private readonly listeners = new Set<Listener>();
   private readonly failures: { match: (r: FakeRequest) => boolean; error: ApiError; times: number }[] = [];
   private version = 0;
+  /** Changes of the held types not yet delivered to watches: a cache that lags the server. */
+  private readonly held = new Map<string, WatchEvent<Stored>[]>();
   /** Every request, in order: what a test asserts a controller did. */
   readonly requests: FakeRequest[] = [];
 
@@ -51,6 +53,17 @@ export class FakeClient implements Client {
     for (const l of this.listeners) {
       if (l.type.plural === type.plural) l.onEvent({ type: 'ERROR', object: gone });
     }
+  }
+
+  /** Holds back the watch events of `type` (the server moves on, caches lag) until `deliverHeld`. */
+  holdWatchEvents(type: ResourceType): void {
+    this.held.set(type.plural, this.held.get(type.plural) ?? []);
+  }
+
+  /** Delivers the first `count` held events of `type`, in order; the rest stay held. */
+  deliverHeld(type: ResourceType, count = Infinity): void {
+    const queue = this.held.get(type.plural) ?? [];
+    for (const event of queue.splice(0, count)) this.deliver(type, event);
   }
 
   /** The stored object, or undefined. */
@@ -274,6 +287,12 @@ export class FakeClient implements Client {
   }
 
   private emit(type: ResourceType, event: WatchEvent<Stored>): void {
+    const held = this.held.get(type.plural);
+    if (held) held.push(structuredClone(event));
+    else this.deliver(type, event);
+  }
+
+  private deliver(type: ResourceType, event: WatchEvent<Stored>): void {
     for (const l of this.listeners) {
       if (l.type.plural !== type.plural || l.type.group !== type.group) continue;
       if (l.namespace && l.namespace !== event.object.metadata.namespace) continue;
