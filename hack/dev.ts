@@ -1,16 +1,20 @@
 // `npm run dev`: a local cluster (or KUBECONFIG), the CRDs, two sample venture apps, the sample agents,
 // Prometheus and the operator, with two demo ventures, a population of agents and a demo gateway pair whose
 // primary fails now and then (so the FallbackProtocol fails over and back), so a new user watches AutoPilot
-// decide. Ctrl-C stops all but the cluster.
+// decide. Ctrl-C stops all but the cluster. `npm run dev -- --regions` starts the RegionPair world instead
+// (hack/devRegions.ts).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { environmentFor, initialKnowledge, random } from '../examples/agent-app/bandit.js';
 import { agentObjects, startAgentApp } from './lib/agentApp.js';
 import { installCrds } from './lib/crds.js';
+import { runRegionDemo } from './devRegions.js';
 import { buildTools, clusterUp } from './lib/localCluster.js';
 import { Gateway, HEALTH_PATH } from './lib/gateways.js';
+import { narrate } from './lib/narrate.js';
 import { LocalPrometheus, PROMETHEUS_BINARY } from './lib/prometheus.js';
 import { startVentureApp } from './lib/ventureApp.js';
 import { WebhookReceiver } from './lib/webhookReceiver.js';
@@ -111,28 +115,6 @@ async function startDemoGateways(apply: (manifest: object) => void) {
   };
 }
 
-/** Prints the operator's decisions as one readable line each; the full JSON log stays in the child. */
-function narrate(operator: ChildProcess): void {
-  let partial = '';
-  operator.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        const entry = JSON.parse(line) as Record<string, string>;
-        if (entry.msg === 'decided' || entry.level === '50' || Number(entry.level) >= 50) {
-          const time = (entry.time ?? '').slice(11, 19);
-          console.log(
-            `${time} ${entry.name ?? ''} ${entry.action ?? ''} ${entry.state ?? ''} ${entry.reason ?? entry.err ?? entry.msg}`,
-          );
-        }
-      } catch {
-        console.log(line);
-      }
-    }
-  });
-}
-
 async function main(): Promise<void> {
   const bin = await buildTools();
   const kubectl = (...args: string[]) => execFileSync(join(bin, 'kubectl'), args, { encoding: 'utf8' });
@@ -223,7 +205,8 @@ Ctrl-C stops the operator, apps and Prometheus; npm run cluster:down -- --name $
   process.once('SIGTERM', () => void stop());
 }
 
-main().catch((err: unknown) => {
+const { values } = parseArgs({ options: { regions: { type: 'boolean', default: false } } });
+(values.regions ? runRegionDemo() : main()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   for (const child of children) child.kill('SIGTERM');
   process.exit(1);
