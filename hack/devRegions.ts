@@ -11,9 +11,11 @@ import {
   EAST,
   HOSTNAME,
   NS,
+  PART_OF,
   startRegionStack,
   TARGETS,
   WEST,
+  webDeployment,
   type RegionStack,
 } from './lib/regionStack.js';
 
@@ -23,27 +25,13 @@ const PAIR = 'storefront';
 /** Seconds between two outages of us-east's endpoint, and how long each lasts. */
 const OUTAGE_EVERY_S = 90;
 const OUTAGE_FOR_S = 30;
-const PART_OF = { 'app.kubernetes.io/part-of': PAIR };
-
-/** The shop's web tier in one region; its replicas are what a taking region warms up to. */
-const web = (replicas: number) => ({
-  metadata: { name: 'web', namespace: NS, labels: PART_OF },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: 'web' } },
-    template: {
-      metadata: { labels: { app: 'web' } },
-      spec: { containers: [{ name: 'web', image: 'example/shop:1' }] },
-    },
-  },
-});
 
 const clock = () => new Date().toISOString().slice(11, 19);
 
 /** The demo pair over a started stack: us-east serves at 3 replicas, us-west idles at 1 and fails back on its own. */
 async function startDemoPair(stack: RegionStack) {
-  await stack.clients[EAST].apply(DEPLOYMENTS, web(3));
-  await stack.clients[WEST].apply(DEPLOYMENTS, web(1));
+  await stack.clients[EAST].apply(DEPLOYMENTS, webDeployment(3));
+  await stack.clients[WEST].apply(DEPLOYMENTS, webDeployment(1));
   await stack.applyPair(PAIR, {
     warmup: { selector: PART_OF },
     failback: { automatic: true, healthyChecks: 5, minimumHold: '20s' },

@@ -30,6 +30,21 @@ export const HOSTNAME = `shop.${ZONE}`;
 /** The RegionPair's namespace in both regions; the DNS cluster's records and Lease live in `dns`. */
 export const NS = 'shop';
 export const DNS_NS = 'dns';
+/** The label a pair's `warmup.selector` names, on the shop's Deployments. */
+export const PART_OF = { 'app.kubernetes.io/part-of': 'storefront' };
+
+/** The shop's web tier in one region at `replicas`: what a region taking over warms its own up to. */
+export const webDeployment = (replicas: number) => ({
+  metadata: { name: 'web', namespace: NS, labels: PART_OF },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'web', image: 'example/shop:1' }] },
+    },
+  },
+});
 
 export interface RegionOperator {
   child: ChildProcess;
@@ -59,8 +74,12 @@ export interface RegionStack {
   stop(): Promise<void>;
 }
 
-export async function startRegionStack(prefix: string): Promise<RegionStack> {
-  const regions = await regionsUp(prefix);
+/**
+ * Starts the stack on clusters `<prefix>-primary`, `-backup` and `-dns`; a role in `given` is played by that
+ * cluster (the chart e2e's, as us-west), which stop leaves running.
+ */
+export async function startRegionStack(prefix: string, given: Partial<Regions> = {}): Promise<RegionStack> {
+  const regions = await regionsUp(prefix, given);
   const gateways: Gateway[] = [];
   let dns: DnsStack | undefined;
   const operators: RegionOperator[] = [];
@@ -72,7 +91,7 @@ export async function startRegionStack(prefix: string): Promise<RegionStack> {
     }
     await Promise.all(gateways.map((g) => g.close()));
     await dns?.stop();
-    await regionsDown(prefix);
+    await regionsDown(prefix, given);
   };
   try {
     dns = await startDnsStack({ kubeconfig: regions.dns.kubeconfig, zone: ZONE });

@@ -17,16 +17,23 @@ export type Regions = Record<RegionRole, LocalCluster>;
 /** The cluster names of a set of regions: `<prefix>-primary`, `<prefix>-backup`, `<prefix>-dns`. */
 export const regionClusterName = (prefix: string, role: RegionRole) => `${prefix}-${role}`;
 
-/** Starts the three clusters (one fake node each; kwokctl creations are serialised by a lock). */
-export async function regionsUp(prefix: string): Promise<Regions> {
+/**
+ * Starts the three clusters (one fake node each; kwokctl creations are serialised by a lock); a role in
+ * `given` is played by that cluster instead (the chart e2e's own cluster as one region), never started here.
+ */
+export async function regionsUp(prefix: string, given: Partial<Regions> = {}): Promise<Regions> {
   const clusters = await Promise.all(
-    REGION_ROLES.map((role) => clusterUp(regionClusterName(prefix, role), { nodes: 1, timeoutSeconds: 240 })),
+    REGION_ROLES.map(
+      async (role) =>
+        given[role] ?? clusterUp(regionClusterName(prefix, role), { nodes: 1, timeoutSeconds: 240 }),
+    ),
   );
   return Object.fromEntries(REGION_ROLES.map((role, i) => [role, clusters[i]!])) as Regions;
 }
 
-export async function regionsDown(prefix: string): Promise<void> {
-  for (const role of REGION_ROLES) await clusterDown(regionClusterName(prefix, role));
+/** Removes the clusters regionsUp started: every role but those `given`. */
+export async function regionsDown(prefix: string, given: Partial<Regions> = {}): Promise<void> {
+  for (const role of REGION_ROLES) if (!given[role]) await clusterDown(regionClusterName(prefix, role));
 }
 
 /**
