@@ -90,7 +90,7 @@ Watch it (in other shells; dig is in Debian's dnsutils):
   kubectl --kubeconfig ${primary.kubeconfig} get regionpairs -n ${NS} -w   # us-east's view
   kubectl --kubeconfig ${backup.kubeconfig} get regionpairs -n ${NS} -w    # us-west's view
   dig @127.0.0.1 -p ${stack.dns.port} ${HOSTNAME} +short                   # CoreDNS, fed by external-dns
-  kubectl --kubeconfig ${backup.kubeconfig} get events -n ${NS} --field-selector involvedObject.kind=RegionPair
+  kubectl --kubeconfig ${backup.kubeconfig} events -n ${NS} --for regionpair/${PAIR}
   kubectl --kubeconfig ${backup.kubeconfig} get deployments -n ${NS}       # warmed before DNS moves
   kubectl --kubeconfig ${dns.kubeconfig} get leases,dnsendpoints -n ${DNS_NS}         # the fencing record and the DNS record
   KUBECONFIG=${backup.kubeconfig} npx tsx src/cli/main.ts plan -n ${NS}   # autopilot plan in us-west
