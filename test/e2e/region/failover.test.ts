@@ -20,6 +20,7 @@ import { DEPLOYMENTS, EVENTS, LEASES } from '../../../src/api/resources.js';
 import { REGION_PAIRS, type RegionPairResource } from '../../../src/api/v1alpha1/index.js';
 import { repoRoot } from '../support/crds.js';
 import { sumMetric } from '../support/operator.js';
+import { condition, waitForPair as waitForPairIn } from '../support/regionPairs.js';
 import { waitFor } from '../support/wait.js';
 
 const PREFIX = `rpf-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 6)}`;
@@ -58,7 +59,6 @@ const deployment = (name: string, replicas: number, schedulable = true) => ({
 
 const startRegionOperator = (region: RegionName) => stack.startOperator(region, ['--default-mode=Observe']);
 const pair = (region: RegionName) => stack.clients[region].get<RegionPairResource>(REGION_PAIRS, NS, PAIR);
-const condition = (p: RegionPairResource, type: string) => p.status?.conditions?.find((c) => c.type === type);
 const answer = () => lookup(stack.dns.resolver, HOSTNAME, 'A');
 const events = async (region: RegionName, reason: string) =>
   (await stack.clients[region].list<Event>(EVENTS, NS)).items.filter(
@@ -77,24 +77,12 @@ const epochOf = async () => {
 };
 const scrape = async (operator: RegionOperator) => (await fetch(`${operator.metricsUrl}/metrics`)).text();
 
-/** Waits until `region`'s RegionPair status satisfies `accept`; a timeout quotes its last conditions. */
 const waitForPair = (
   region: RegionName,
   what: string,
   accept: (p: RegionPairResource) => boolean,
-  timeoutMs = 90_000,
-) =>
-  waitFor(
-    `${region}'s RegionPair: ${what}`,
-    async () => {
-      const p = await pair(region);
-      if (accept(p)) return p;
-      throw new Error(
-        JSON.stringify(p.status?.conditions?.map((c) => [c.type, c.status, c.reason, c.message])),
-      );
-    },
-    { timeoutMs, intervalMs: 250 },
-  );
+  timeoutMs?: number,
+) => waitForPairIn(stack, PAIR, region, what, accept, timeoutMs);
 
 beforeAll(async () => {
   stack = await startRegionStack(PREFIX);
