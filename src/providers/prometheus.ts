@@ -60,10 +60,12 @@ const ventureQuery = (metric: MetricName): QuerySource => ({
   kind: 'Venture',
 });
 
+type Vector = { metric: Record<string, string>; value: [number, string] }[];
+
 interface QueryResponse {
   status: 'success' | 'error';
   error?: string;
-  data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+  data?: { resultType: string; result: Vector };
 }
 
 /**
@@ -76,20 +78,15 @@ export async function readPrometheus(
   address: string,
   queries: Partial<Record<MetricName, string>>,
   bearerToken?: string,
-  { timeoutMs }: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<MetricsObservation> {
-  const headers: Record<string, string> = bearerToken ? { authorization: `Bearer ${bearerToken}` } : {};
-  const base = address.replace(/\/$/, '');
   const metrics = MetricNames.filter((metric) => queries[metric] !== undefined);
   const answers = await Promise.all(
     metrics.map(async (metric) => {
-      const url = `${base}/api/v1/query?query=${encodeURIComponent(queries[metric]!)}`;
+      const source = ventureQuery(metric);
       try {
-        const source = ventureQuery(metric);
-        return sampleOf(source, vectorOf(source, await query(url, headers, timeoutMs)));
+        return sampleOf(source, await instantQuery(address, source, queries[metric]!, bearerToken, options));
       } catch (err) {
-        if (err instanceof HttpFailure)
-          return explain(err, ventureQuery(metric), address, bearerToken !== undefined);
         if (err instanceof ProviderError) return err;
         throw err;
       }
@@ -108,10 +105,25 @@ export async function readPrometheus(
   return observation;
 }
 
-const query = async (url: string, headers: Record<string, string>, timeoutMs: number | undefined) =>
-  (await getJson(url, { headers, timeoutMs })).body as QueryResponse;
-
-function vectorOf(source: QuerySource, answer: QueryResponse) {
+/**
+ * The instant vector `promql` answers at `address`; any failure is a ProviderError that says what to fix in
+ * `source`'s fields: the one request, parse and failure path of every reader here.
+ */
+async function instantQuery(
+  address: string,
+  source: QuerySource,
+  promql: string,
+  bearerToken: string | undefined,
+  { timeoutMs }: { timeoutMs?: number },
+): Promise<Vector> {
+  const url = `${address.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(promql)}`;
+  const headers: Record<string, string> = bearerToken ? { authorization: `Bearer ${bearerToken}` } : {};
+  let answer: QueryResponse;
+  try {
+    answer = (await getJson(url, { headers, timeoutMs })).body as QueryResponse;
+  } catch (err) {
+    throw err instanceof HttpFailure ? explain(err, source, address, bearerToken !== undefined) : err;
+  }
   if (answer.status !== 'success' || !answer.data) {
     throw new ProviderError('PrometheusQueryFailed', `${source.name} failed: ${answer.error ?? 'no data'}`);
   }
@@ -124,7 +136,7 @@ function vectorOf(source: QuerySource, answer: QueryResponse) {
   return answer.data.result;
 }
 
-function sampleOf(source: QuerySource, series: ReturnType<typeof vectorOf>): Sample | undefined {
+function sampleOf(source: QuerySource, series: Vector): Sample | undefined {
   if (series.length > 1) {
     throw new ProviderError(
       'PrometheusQueryFailed',
@@ -136,22 +148,17 @@ function sampleOf(source: QuerySource, series: ReturnType<typeof vectorOf>): Sam
 }
 
 /**
- * One instant query answering one value (an AureaGoal's metric, a FallbackProtocol target's error rate): its sample, undefined when it has no
- * series; a failure is a ProviderError that says what to fix in `source`'s fields.
+ * One instant query answering one value (an AureaGoal's metric, a FallbackProtocol target's error rate):
+ * its sample, undefined when it has no series; a failure is a ProviderError that says what to fix in
+ * `source`'s fields.
  */
 export async function readPrometheusValue(
   address: string,
   source: QuerySource & { query: string },
   bearerToken?: string,
-  { timeoutMs }: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<Sample | undefined> {
-  const headers: Record<string, string> = bearerToken ? { authorization: `Bearer ${bearerToken}` } : {};
-  const url = `${address.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(source.query)}`;
-  try {
-    return sampleOf(source, vectorOf(source, await query(url, headers, timeoutMs)));
-  } catch (err) {
-    throw err instanceof HttpFailure ? explain(err, source, address, bearerToken !== undefined) : err;
-  }
+  return sampleOf(source, await instantQuery(address, source, source.query, bearerToken, options));
 }
 
 /**
@@ -164,33 +171,24 @@ export async function readPrometheusSeries(
   address: string,
   source: QuerySource & { query: string; label: string },
   bearerToken?: string,
-  { timeoutMs }: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<Map<string, Sample>> {
-  const headers: Record<string, string> = bearerToken ? { authorization: `Bearer ${bearerToken}` } : {};
-  const url = (promql: string) =>
-    `${address.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(promql)}`;
-  let answers;
-  try {
-    answers = await Promise.all(
-      [source.query, `timestamp(${source.query})`].map(async (promql) =>
-        vectorOf(source, await query(url(promql), headers, timeoutMs)),
-      ),
-    );
-  } catch (err) {
-    throw err instanceof HttpFailure ? explain(err, source, address, bearerToken !== undefined) : err;
-  }
-  const [values, times] = answers as [ReturnType<typeof vectorOf>, ReturnType<typeof vectorOf>];
-  const key = (series: { metric: Record<string, string> }) => series.metric[source.label];
-  const unlabelled = values.filter((series) => key(series) === undefined).length;
+  const [values, times] = await Promise.all(
+    [source.query, `timestamp(${source.query})`].map((promql) =>
+      instantQuery(address, source, promql, bearerToken, options),
+    ),
+  );
+  const key = (series: Vector[number]) => series.metric[source.label];
+  const unlabelled = values!.filter((series) => key(series) === undefined).length;
   if (unlabelled) {
     throw new ProviderError(
       'PrometheusQueryFailed',
       `${source.name} returned ${unlabelled} series without the label ${source.label}; keep it in the query (e.g. max by (${source.label}) (...)) or name the right label`,
     );
   }
-  const scrapedAt = new Map(times.map((series) => [key(series), Number(series.value[1]) * 1000]));
+  const scrapedAt = new Map(times!.map((series) => [key(series), Number(series.value[1]) * 1000]));
   const samples = new Map<string, Sample>();
-  for (const series of values) {
+  for (const series of values!) {
     const name = key(series)!;
     if (samples.has(name)) {
       throw new ProviderError(
