@@ -1,9 +1,9 @@
 // Other clusters (the other region, the DNS cluster) through kubeconfig Secrets: one KubeClient per Secret
-// key, rebuilt only when the Secret changes, and errors that name the Secret or the server to fix.
+// key, rebuilt only when the kubeconfig changes, and errors that name the Secret or the server to fix.
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiError, KubeClient, type Client } from '../runtime/client.js';
 import { ProviderError } from './http.js';
-import { readSecretKey, type SecretKeyRef } from './secrets.js';
+import { secretValue, type SecretKeyRef } from './secrets.js';
 
 /** A cluster reached through a kubeconfig Secret. */
 export interface RemoteCluster {
@@ -23,7 +23,7 @@ export const ClusterReasons = {
 } as const;
 
 export class RemoteClusters {
-  private readonly cache = new Map<string, { resourceVersion: string; cluster: RemoteCluster }>();
+  private readonly cache = new Map<string, { kubeconfig: string; cluster: RemoteCluster }>();
 
   /** `local` reads the Secrets (in the RegionPair's namespace of this cluster). */
   constructor(private readonly local: Client) {}
@@ -31,18 +31,18 @@ export class RemoteClusters {
   /** The cluster whose kubeconfig is in Secret `ref` of `namespace`; a ProviderError says what to fix. */
   async cluster(namespace: string, ref: SecretKeyRef, label: string): Promise<RemoteCluster> {
     const where = `Secret ${namespace}/${ref.name} key ${ref.key}`;
-    let secret;
+    let kubeconfig;
     try {
-      secret = await readSecretKey(this.local, namespace, ref);
+      kubeconfig = await secretValue(this.local, namespace, ref);
     } catch (err) {
-      const e = err as ProviderError;
+      const e = err as Error;
       throw new ProviderError(ClusterReasons.secretMissing, `the kubeconfig of ${label}: ${e.message}`);
     }
     const key = `${namespace}/${ref.name}/${ref.key}`;
     const cached = this.cache.get(key);
-    if (cached?.resourceVersion === secret.resourceVersion) return cached.cluster;
-    const cluster = { label, ...kubeconfigClient(secret.value, `${where} (the kubeconfig of ${label})`) };
-    this.cache.set(key, { resourceVersion: secret.resourceVersion, cluster });
+    if (cached?.kubeconfig === kubeconfig) return cached.cluster;
+    const cluster = { label, ...kubeconfigClient(kubeconfig, `${where} (the kubeconfig of ${label})`) };
+    this.cache.set(key, { kubeconfig, cluster });
     return cluster;
   }
 }

@@ -9,7 +9,7 @@ import {
 } from '../engine/venture/metrics.js';
 import type { Client } from '../runtime/client.js';
 import { getJson, HttpFailure, ProviderError, redact } from './http.js';
-import { readSecretKey, type SecretKeyRef } from './secrets.js';
+import { secretValue, type SecretKeyRef } from './secrets.js';
 
 /** Where a query comes from, so that an error says which field of which kind to fix. */
 export interface QuerySource {
@@ -32,7 +32,7 @@ export interface PrometheusSettings {
 /**
  * Where to send a spec's queries: its `settings`' address, else the operator's --prometheus-address, and
  * the bearer token from the Secret they name. No address at all is a ProviderError that says to set one in
- * `settingsField` (e.g. spec.score.prometheus); a Secret that cannot be read is one too.
+ * `settingsField` (e.g. spec.score.prometheus); a missing Secret or key is one too.
  */
 export async function prometheusEndpoint(
   client: Client,
@@ -50,7 +50,7 @@ export async function prometheusEndpoint(
   }
   const ref = settings.bearerTokenSecretRef;
   if (!ref) return { address };
-  return { address, bearerToken: (await readSecretKey(client, namespace, ref)).value.trim() };
+  return { address, bearerToken: await secretValue(client, namespace, ref) };
 }
 
 const ventureQuery = (metric: MetricName): QuerySource => ({

@@ -1,4 +1,6 @@
-// Reads one key of a Secret for a provider, with errors a user can act on (SecretNotFound, SecretKeyNotFound).
+// Reads Secrets a spec names (tokens, headers, CA bundles, kubeconfigs, webhook URLs): a missing one is a
+// ProviderError with a reason and what to fix (SecretNotFound, SecretKeyNotFound), never an exception that
+// crashes a reconcile; any other API error passes unchanged, so the reconcile is retried.
 import type { KubeObject } from '../api/meta.js';
 import { SECRETS } from '../api/resources.js';
 import { isNotFound, type Client } from '../runtime/client.js';
@@ -9,34 +11,32 @@ export interface SecretKeyRef {
   key: string;
 }
 
-export interface SecretValue {
-  value: string;
-  /** Changes when the Secret does: callers cache what they built from the value by it. */
-  resourceVersion: string;
-}
-
-export async function readSecretKey(
+/** Every key of Secret `name`, decoded. */
+export async function secretData(
   client: Client,
   namespace: string,
-  ref: SecretKeyRef,
-): Promise<SecretValue> {
+  name: string,
+): Promise<Record<string, string>> {
   let secret: KubeObject & { data?: Record<string, string> };
   try {
-    secret = await client.get(SECRETS, namespace, ref.name);
+    secret = await client.get(SECRETS, namespace, name);
   } catch (err) {
     if (isNotFound(err))
-      throw new ProviderError('SecretNotFound', `Secret ${namespace}/${ref.name} does not exist`);
-    throw new ProviderError(
-      'SecretUnreadable',
-      `cannot read Secret ${namespace}/${ref.name}: ${(err as Error).message}`,
-    );
+      throw new ProviderError('SecretNotFound', `Secret ${namespace}/${name} does not exist`);
+    throw err;
   }
-  const value = secret.data?.[ref.key];
-  if (value === undefined) {
+  return Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value, 'base64').toString('utf8'),
+    ]),
+  );
+}
+
+/** One key of a Secret, trimmed. */
+export async function secretValue(client: Client, namespace: string, ref: SecretKeyRef): Promise<string> {
+  const value = (await secretData(client, namespace, ref.name))[ref.key];
+  if (value === undefined)
     throw new ProviderError('SecretKeyNotFound', `Secret ${namespace}/${ref.name} has no key ${ref.key}`);
-  }
-  return {
-    value: Buffer.from(value, 'base64').toString('utf8'),
-    resourceVersion: secret.metadata.resourceVersion ?? '',
-  };
+  return value.trim();
 }

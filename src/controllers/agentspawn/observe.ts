@@ -20,7 +20,7 @@ import { Labels, labelValue } from '../../engine/population/labels.js';
 import { ProviderError } from '../../providers/http.js';
 import { readHttpJsonMap } from '../../providers/httpJson.js';
 import { prometheusEndpoint, readPrometheusSeries } from '../../providers/prometheus.js';
-import { readSecretKey } from '../../providers/secrets.js';
+import { secretValue } from '../../providers/secrets.js';
 import type { Client } from '../../runtime/client.js';
 
 export interface AgentPod extends KubeObject {
@@ -181,7 +181,7 @@ async function readScores(
       const settings = score.http;
       if (!settings) throw new ProviderError('NoScoreSource', 'score.provider is http: set score.http');
       const ref = settings.headersSecretRef;
-      const authorization = ref ? (await readSecretKey(client, namespace, ref)).value.trim() : undefined;
+      const authorization = ref ? await secretValue(client, namespace, ref) : undefined;
       return readHttpJsonMap(
         settings.url,
         settings.scoresPath,

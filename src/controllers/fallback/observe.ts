@@ -9,7 +9,7 @@ import { prometheusEndpoint, readPrometheusValue } from '../../providers/prometh
 import type { ProbeTarget } from '../../providers/prober.js';
 import type { Webhook } from '../../providers/webhook.js';
 import type { Client } from '../../runtime/client.js';
-import { secretData, secretValue } from '../secrets.js';
+import { secretData, secretValue } from '../../providers/secrets.js';
 
 /** The prober's view of each target: the URL plus the probe path, the trigger's timeout, Secrets read. */
 export async function probeTargetsOf(

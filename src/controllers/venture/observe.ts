@@ -6,7 +6,7 @@ import { ProviderError } from '../../providers/http.js';
 import { readHttpJson } from '../../providers/httpJson.js';
 import { readPrometheus } from '../../providers/prometheus.js';
 import type { Client } from '../../runtime/client.js';
-import { secretValue } from '../secrets.js';
+import { secretValue } from '../../providers/secrets.js';
 
 const defined = (record: Partial<Record<MetricName, string | undefined>>) =>
   Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<
