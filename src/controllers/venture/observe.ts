@@ -4,7 +4,7 @@ import type { MetricName } from '../../engine/venture/metrics.js';
 import type { MetricsRead } from '../../engine/venture/plan.js';
 import { ProviderError } from '../../providers/http.js';
 import { readHttpJson } from '../../providers/httpJson.js';
-import { readPrometheus } from '../../providers/prometheus.js';
+import { prometheusEndpoint, readPrometheus } from '../../providers/prometheus.js';
 import type { Client } from '../../runtime/client.js';
 import { secretValue } from '../../providers/secrets.js';
 
@@ -22,16 +22,14 @@ export async function readVentureMetrics(
   const { metrics } = venture.spec;
   try {
     if (metrics.provider === 'prometheus' && metrics.prometheus) {
-      const address = metrics.prometheus.address ?? defaultPrometheus;
-      if (!address) {
-        throw new ProviderError(
-          'NoPrometheusAddress',
-          'set spec.metrics.prometheus.address or run the operator with --prometheus-address',
-        );
-      }
-      const ref = metrics.prometheus.bearerTokenSecretRef;
-      const token = ref ? await secretValue(client, namespace, ref) : undefined;
-      return { observation: await readPrometheus(address, defined(metrics.prometheus.queries), token) };
+      const { address, bearerToken } = await prometheusEndpoint(
+        client,
+        namespace,
+        metrics.prometheus,
+        'spec.metrics.prometheus',
+        defaultPrometheus,
+      );
+      return { observation: await readPrometheus(address, defined(metrics.prometheus.queries), bearerToken) };
     }
     if (metrics.provider === 'http' && metrics.http) {
       const ref = metrics.http.headersSecretRef;
