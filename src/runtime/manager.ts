@@ -242,10 +242,18 @@ export class Manager {
     const drainMs = this.options.shutdownTimeoutMs ?? 30_000;
     await Promise.all([
       ...this.controllers.map((c) => c.run(lead.signal, drainMs)),
-      ...this.runnables.map((r) => this.runLeading(r, lead.signal)),
+      this.runRunnables(lead.signal),
     ]);
     if (outcome === 'lost-leadership') this.stopping.abort();
     return this.finish(informersDone, outcome);
+  }
+
+  /**
+   * Runs every leader-only runnable until `signal` aborts. start() does this once it leads; unit tests do
+   * it alone, after startCaches, to run a controller's prober.
+   */
+  async runRunnables(signal: AbortSignal): Promise<void> {
+    await Promise.all(this.runnables.map((r) => this.runLeading(r, signal)));
   }
 
   /** Runs a leader-only runnable; a failure is logged and ends that runnable only. */
