@@ -88,12 +88,16 @@ export class FakeClient implements Client {
     }
   }
 
-  list<T>(type: ResourceType, namespace?: string, _query: Query = {}): Promise<ObjectList<T>> {
+  /** Lists objects of `type`; a labelSelector of equalities (`app=shop,tier=web`) is honoured. */
+  list<T>(type: ResourceType, namespace?: string, query: Query = {}): Promise<ObjectList<T>> {
+    const selected = labelMatcher(query.labelSelector);
     return this.handle({ verb: 'list', resource: type.plural, namespace }, () => ({
       items: [...this.objects.entries()]
         .filter(
           ([key, o]) =>
-            key.startsWith(`${type.plural}|`) && (!namespace || o.metadata.namespace === namespace),
+            key.startsWith(`${type.plural}|`) &&
+            (!namespace || o.metadata.namespace === namespace) &&
+            selected(o.metadata.labels),
         )
         .map(([, o]) => structuredClone(o) as T),
       metadata: { resourceVersion: String(this.version) },
@@ -303,6 +307,15 @@ export class FakeClient implements Client {
 
 const storeKey = (type: ResourceType, namespace: string | undefined, name: string) =>
   `${type.plural}|${objectKey(type.namespaced ? namespace : undefined, name)}`;
+
+/** Whether labels match a selector of equalities (`k=v,k2=v2`); no selector matches all. */
+function labelMatcher(selector: Query[string]) {
+  const wanted = String(selector ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((term) => term.split('=') as [string, string]);
+  return (labels: Record<string, string> = {}) => wanted.every(([k, v]) => labels[k] === v);
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -22,7 +22,7 @@ export class ControllerHarness {
     readonly client: FakeClient,
     readonly clock: ManualClock,
     private readonly stopping: AbortController,
-    private readonly caches: Promise<void>[],
+    private readonly running: Promise<void>[],
   ) {}
 
   static async start({ objects = [], now = Date.parse('2026-11-30T12:00:00Z'), setup }: HarnessOptions) {
@@ -42,6 +42,11 @@ export class ControllerHarness {
     return new ControllerHarness(manager, client, clock, stopping, caches);
   }
 
+  /** Starts the leader-only runnables (a controller's prober) on the hand-driven clock, until stop(). */
+  startRunnables(): void {
+    this.running.push(this.manager.runRunnables(this.stopping.signal));
+  }
+
   /** One reconcile of `key` by controller `name`: what it asked for next (requeue, retry). */
   async reconcile(name: string, key: string) {
     const controller = this.manager.controller(name);
@@ -51,6 +56,6 @@ export class ControllerHarness {
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    await Promise.all(this.caches);
+    await Promise.all(this.running);
   }
 }
