@@ -293,6 +293,26 @@ describe('bad input', () => {
     expect(w.dns.requests).toEqual([]);
     expect(w.peer.requests).toEqual([]);
   });
+
+  it('holds with a condition naming the DNSEndpoint CRD when the DNS cluster lacks it, and takes no record', async () => {
+    endpoints[EAST].health({ status: 503 });
+    const w = await start(regionPair(), { dnsEndpointCrd: false, dnsObjects: heldByEast().slice(0, 1) });
+    await w.h.reconcile('regionpair', KEY);
+    // us-east down by this region's probes and silent for longer than the heartbeat timeout.
+    for (let i = 0; i < 6; i++) await interval(w, { eastRenews: false });
+
+    expect(condition(w.h, 'FencingAvailable')).toMatchObject({
+      status: 'False',
+      reason: 'DnsEndpointCrdMissing',
+    });
+    expect(condition(w.h, 'FencingAvailable')?.message).toContain("install external-dns's DNSEndpoint CRD");
+    expect(condition(w.h, 'Ready')).toMatchObject({ status: 'False', reason: 'FencingUnavailable' });
+    expect(read(w.h).status?.history?.every((d) => d.action === 'Hold')).toBe(true);
+    expect(writes(w.dns)).toEqual([]);
+    expect(
+      w.dns.peek<LeaseObject>(LEASES, DNS_NS, 'storefront-fencing')?.metadata.annotations?.[EPOCH_ANNOTATION],
+    ).toBe('1');
+  });
 });
 
 describe('a failover', () => {

@@ -77,7 +77,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
   const now = () => manager.clock.now();
   const replication = configReplication({ clusters, metrics, self, now });
 
-  /** Reads the fencing record into this process's watch of it; an unreachable DNS cluster is an observation too. */
+  /** Reads the fencing record into this process's watch of it; an unreachable DNS cluster, or one that cannot hold the DNS record, is an observation too. */
   async function observeFencing(key: string, links: DnsLinks | ProviderError) {
     const watch = watches.get(key) ?? new FencingWatch();
     watches.set(key, watch);
@@ -88,7 +88,11 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
     });
     if (links instanceof ProviderError) return unreadable(links);
     try {
-      return { watch, fencing: watch.observe({ record: await links.lease.read() }, now()), reason: 'Read' };
+      const record = await links.lease.read();
+      // The DNS record is read too: a DNS cluster without the DNSEndpoint CRD (DnsEndpointCrdMissing) holds
+      // every move here, before one takes the fencing record for a DNS write that cannot be made.
+      await links.record.read();
+      return { watch, fencing: watch.observe({ record }, now()), reason: 'Read' };
     } catch (err) {
       return unreadable(err);
     }
