@@ -387,3 +387,22 @@ describe('a failover', () => {
     expect(events(w.h).filter((e) => e.reason === 'RegionFailover')).toHaveLength(1);
   });
 });
+
+describe('the Ready condition', () => {
+  it('says why the serving backup holds now, though status keeps that hold recorded once', async () => {
+    // us-west took the record at epoch 2 just now; us-east is back, and failback waits 3 probes and 10 minutes.
+    const failback = { automatic: true, healthyChecks: 3, minimumHold: '10m' };
+    const w = await start(regionPair({ failback }), { dnsObjects: heldBy(WEST, 2, NOW) });
+    await w.h.reconcile('regionpair', KEY);
+    await interval(w);
+    const first = read(w.h).status!.lastDecision!;
+    expect(first).toMatchObject({ action: 'Hold', state: 'Applied' });
+    expect(first.reason).toContain('no failback while us-east');
+    for (let i = 0; i < 3; i++) await interval(w);
+
+    // The same hold (its id: serving at epoch 2), recorded once with its first reason; Ready tells today's.
+    expect(read(w.h).status?.lastDecision).toEqual(first);
+    expect(condition(w.h, 'Ready')).toMatchObject({ status: 'True', reason: 'Serving' });
+    expect(condition(w.h, 'Ready')?.message).toMatch(/failback after 10m0s on us-west, \d+s so far/);
+  });
+});

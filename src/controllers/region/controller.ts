@@ -235,6 +235,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
       );
 
       let cause: HoldCause | undefined;
+      let decided: RegionPairDecision | undefined;
       if (!moveUnderWay(status)) {
         const fresh = decideRegionPair(
           { pair: pair.metadata, spec, self, annotations: pair.metadata.annotations, probes, fencing },
@@ -246,6 +247,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
           effectiveMode(spec, settings.defaultMode),
           pair.metadata.annotations?.[APPROVE_ANNOTATION],
         );
+        decided = decision;
         await record(pair, ctx, decision, cause);
         if (startsMove(decision, status.lastFailover))
           await startMove(ctx, status.lastDecision!, fresh.detectedAt);
@@ -292,7 +294,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
       const holder = fencing.state === 'Held' ? fencing.record.holder : undefined;
       await replication.sync({ pair, ctx, key, holder, primary: verdict(spec.primary.name) });
 
-      writeView(ctx, spec, fencing, probes, verdict, cause);
+      writeView(ctx, spec, fencing, probes, verdict, cause, decided);
       return { requeueAfterMs };
     },
   });
@@ -304,6 +306,7 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
     probes: ReturnType<Prober['healthOf']>,
     verdict: (region: string) => ReturnType<typeof judgeRegion>,
     cause: HoldCause | undefined,
+    decided: RegionPairDecision | undefined,
   ) {
     const { status } = ctx;
     status.regions = [spec.primary.name, spec.backup.name].map((name) =>
@@ -317,7 +320,10 @@ export function regionPairController(manager: Manager, settings: RegionSettings)
     }
     const phase = regionPhase(spec, record, status.lastFailover);
     if (phase) status.phase = phase;
-    const ready = readiness(status.lastDecision!, cause);
+    // Status keeps a decision once per id and state, with the reason it was first made for; Ready says why
+    // now (a hold's counters and waits move on under the same id).
+    const last = status.lastDecision!;
+    const ready = readiness(decided?.id === last.id ? { ...last, reason: decided.reason } : last, cause);
     ctx.conditions.set('Ready', ready.status, ready.reason, ready.message);
   }
 }
