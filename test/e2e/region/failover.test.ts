@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { awaitAnswer, lookup } from '../../../hack/lib/dns.js';
+import { awaitAnswer } from '../../../hack/lib/dns.js';
 import { freezeComponent } from '../../../hack/lib/localCluster.js';
 import { regionClusterName } from '../../../hack/lib/regions.js';
 import {
-  DNS_NS,
   EAST,
   HOSTNAME,
   NS,
@@ -16,11 +15,11 @@ import {
   type RegionStack,
 } from '../../../hack/lib/regionStack.js';
 import type { KubeObject } from '../../../src/api/meta.js';
-import { DEPLOYMENTS, EVENTS, LEASES } from '../../../src/api/resources.js';
-import { REGION_PAIRS, type RegionPairResource } from '../../../src/api/v1alpha1/index.js';
+import { DEPLOYMENTS } from '../../../src/api/resources.js';
+import { REGION_PAIRS } from '../../../src/api/v1alpha1/index.js';
 import { repoRoot } from '../support/crds.js';
 import { sumMetric } from '../support/operator.js';
-import { condition, waitForPair as waitForPairIn } from '../support/regionPairs.js';
+import { condition, decisionIn, pairView, type PairView } from '../support/regionPairs.js';
 import { waitFor } from '../support/wait.js';
 
 const PREFIX = `rpf-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 6)}`;
@@ -30,14 +29,14 @@ const [EAST_IP, WEST_IP] = [TARGETS[EAST], TARGETS[WEST]];
 interface Deployment extends KubeObject {
   spec: { replicas: number };
 }
-interface Event extends KubeObject {
-  reason: string;
-  note: string;
-  regarding: { name: string };
-}
 
 let stack: RegionStack;
 const operators = {} as Record<RegionName, RegionOperator>;
+let pair: PairView['read'];
+let answer: PairView['answer'];
+let events: PairView['events'];
+let epochOf: PairView['fencing'];
+let waitForPair: PairView['waitFor'];
 
 const deployment = (name: string, replicas: number, schedulable = true) => ({
   apiVersion: 'apps/v1',
@@ -58,34 +57,11 @@ const deployment = (name: string, replicas: number, schedulable = true) => ({
 });
 
 const startRegionOperator = (region: RegionName) => stack.startOperator(region, ['--default-mode=Observe']);
-const pair = (region: RegionName) => stack.clients[region].get<RegionPairResource>(REGION_PAIRS, NS, PAIR);
-const answer = () => lookup(stack.dns.resolver, HOSTNAME, 'A');
-const events = async (region: RegionName, reason: string) =>
-  (await stack.clients[region].list<Event>(EVENTS, NS)).items.filter(
-    (e) => e.reason === reason && e.regarding.name === PAIR,
-  );
-const epochOf = async () => {
-  const lease = await stack.clients.dns.get<KubeObject & { spec: { holderIdentity: string } }>(
-    LEASES,
-    DNS_NS,
-    `${PAIR}-fencing`,
-  );
-  return {
-    holder: lease.spec.holderIdentity,
-    epoch: Number(lease.metadata.annotations?.['autopilot.ventures/fencing-epoch']),
-  };
-};
 const scrape = async (operator: RegionOperator) => (await fetch(`${operator.metricsUrl}/metrics`)).text();
-
-const waitForPair = (
-  region: RegionName,
-  what: string,
-  accept: (p: RegionPairResource) => boolean,
-  timeoutMs?: number,
-) => waitForPairIn(stack, PAIR, region, what, accept, timeoutMs);
 
 beforeAll(async () => {
   stack = await startRegionStack(PREFIX);
+  ({ read: pair, answer, events, fencing: epochOf, waitFor: waitForPair } = pairView(stack, PAIR));
   console.log(`region operators log to ${stack.logDir}`);
   const { clients } = stack;
   // us-east runs the shop at 3 replicas, us-west idles at 1; us-west also has a Deployment that never
@@ -178,7 +154,7 @@ describe('a RegionPair across three clusters', () => {
     const west = await waitForPair(
       WEST,
       'the failover Applied',
-      (p) => p.status?.lastDecision?.state === 'Applied' && p.status.lastDecision.action === 'Failover',
+      (p) => !!decisionIn(p, (d) => d.action === 'Failover' && d.state === 'Applied'),
     );
     const move = west.status!.lastFailover!;
     expect(move).toMatchObject({
@@ -238,7 +214,7 @@ describe('a RegionPair across three clusters', () => {
     const east = await waitForPair(
       EAST,
       'the failback Applied',
-      (p) => p.status?.lastDecision?.action === 'Failback' && p.status.lastDecision.state === 'Applied',
+      (p) => !!decisionIn(p, (d) => d.action === 'Failback' && d.state === 'Applied'),
     );
     expect(east.status?.lastFailover).toMatchObject({ from: WEST, to: EAST, epoch: 3 });
     expect(await epochOf()).toEqual({ holder: EAST, epoch: 3 });
