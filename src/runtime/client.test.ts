@@ -5,13 +5,15 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONFIG_MAPS, DEPLOYMENTS } from '../api/resources.js';
-import { ApiError, KubeClient, resourcePath, type WatchEvent } from './client.js';
+import { ApiError, KubeClient, RequestTimeout, resourcePath, type WatchEvent } from './client.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 let handler: Handler = (_req, _body, res) => res.writeHead(500).end();
 const seen: { method?: string; url?: string; type?: string; body: string }[] = [];
 let server: Server;
 let client: KubeClient;
+/** The same server, with a 300 ms request timeout. */
+let impatient: KubeClient;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -38,6 +40,7 @@ beforeAll(async () => {
     currentContext: 'x',
   });
   client = new KubeClient(kubeConfig);
+  impatient = new KubeClient(kubeConfig, () => {}, 300);
 });
 afterAll(() => new Promise((closed) => server.close(closed)));
 
@@ -122,5 +125,31 @@ describe('KubeClient', () => {
     await expect(
       client.watch(CONFIG_MAPS, 'ns', {}, () => undefined, new AbortController().signal),
     ).rejects.toMatchObject({ code: 410 });
+  });
+
+  it('fails a request the server accepted and never answers after its timeout, and a watch whose headers never come', async () => {
+    const held: ServerResponse[] = [];
+    handler = (_req, _body, res) => void held.push(res);
+    try {
+      await expect(impatient.get(CONFIG_MAPS, 'ns', 'x')).rejects.toBeInstanceOf(RequestTimeout);
+      await expect(
+        impatient.watch(CONFIG_MAPS, 'ns', {}, () => undefined, new AbortController().signal),
+      ).rejects.toThrow('no answer from the API server within 300 ms');
+    } finally {
+      for (const res of held) res.destroy();
+    }
+  });
+
+  it('lets a watch that answered stream on past the request timeout', async () => {
+    handler = (_req, _body, res) => {
+      // As the API server does: the headers at once, the events as they come.
+      res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
+      setTimeout(() => {
+        res.end(JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'late' } } }) + '\n');
+      }, 600);
+    };
+    const events: WatchEvent<unknown>[] = [];
+    await impatient.watch(CONFIG_MAPS, 'ns', {}, (e) => events.push(e), new AbortController().signal);
+    expect(events.map((e) => e.type)).toEqual(['ADDED']);
   });
 });

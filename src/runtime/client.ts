@@ -84,12 +84,36 @@ export interface Client {
   ): Promise<void>;
 }
 
+/** How long a request waits for its answer unless told otherwise (fetch's own limit is 5 minutes). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A request the server accepted but did not answer in time. */
+export class RequestTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer from the API server within ${ms} ms`);
+    this.name = 'RequestTimeout';
+  }
+}
+
+/** A signal that aborts with RequestTimeout after `ms`, and `clear` to stop its clock once answered. */
+function deadline(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new RequestTimeout(ms)), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 export class KubeClient implements Client {
   private dispatcher: ReturnType<RequestContext['getDispatcher']>;
 
+  /**
+   * `requestTimeoutMs` bounds every request's answer (a watch's headers): a server that accepted the
+   * connection and never answers (one restarting, one frozen) must not hold a worker, an informer or the
+   * lease renewal for ever; the request fails and its caller retries as for any other failure.
+   */
   constructor(
     readonly config: KubeConfig,
     private readonly observe: RequestObserver = () => {},
+    private readonly requestTimeoutMs = REQUEST_TIMEOUT_MS,
   ) {}
 
   path(type: ResourceType, namespace?: string, name?: string, subresource?: string): string {
@@ -165,10 +189,12 @@ export class KubeClient implements Client {
     signal: AbortSignal,
   ): Promise<void> {
     const started = performance.now();
+    // The stream may last minutes, but its headers come at once from a server that works.
+    const answer = deadline(this.requestTimeoutMs);
     const response = await this.send('GET', this.path(type, namespace), {
       query: { ...query, watch: true },
-      signal,
-    });
+      signal: AbortSignal.any([signal, answer.signal]),
+    }).finally(answer.clear);
     this.observe('watch', type.plural, response.status, (performance.now() - started) / 1000);
     if (response.status !== 200) throw await apiError(response);
     const input = Readable.fromWeb(response.body as never);
@@ -202,10 +228,15 @@ export class KubeClient implements Client {
     options: { query?: Query; body?: unknown; contentType?: string } = {},
   ): Promise<T> {
     const started = performance.now();
-    const response = await this.send(method, path, options);
-    this.observe(verb, type.plural, response.status, (performance.now() - started) / 1000);
-    if (response.status >= 400) throw await apiError(response);
-    return (await response.json()) as T;
+    const answer = deadline(this.requestTimeoutMs);
+    try {
+      const response = await this.send(method, path, { ...options, signal: answer.signal });
+      this.observe(verb, type.plural, response.status, (performance.now() - started) / 1000);
+      if (response.status >= 400) throw await apiError(response);
+      return (await response.json()) as T;
+    } finally {
+      answer.clear();
+    }
   }
 
   private async send(
