@@ -71,6 +71,15 @@ describe('what an update of a reconciled object enqueues', () => {
     );
     expect(changesIntent(undefined, old)).toBe(true);
   });
+
+  it('reacts to every update of a kind without a generation (a ConfigMap: its data is its intent)', () => {
+    const configMap = {
+      metadata: { name: 'c', namespace: 'ns', resourceVersion: '1' },
+      data: { value: 'v1' },
+    };
+    const edited = { metadata: { ...configMap.metadata, resourceVersion: '2' }, data: { value: 'v2' } };
+    expect(changesIntent(configMap, edited)).toBe(true);
+  });
 });
 
 describe('Manager.add', () => {

@@ -54,9 +54,10 @@ export interface ControllerSpec {
 /**
  * Whether an update of a reconciled object is worth a reconcile: not when only its status (our own
  * writes, mostly) or bookkeeping moved. Spec changes move the generation; approvals are annotations.
+ * A kind without a generation (a ConfigMap, a Secret: no spec/status split) changes intent with every update.
  */
 export function changesIntent(old: KubeObject | undefined, object: KubeObject): boolean {
-  if (!old) return true;
+  if (!old || object.metadata.generation === undefined) return true;
   const intent = (o: KubeObject) => {
     const { generation, labels, annotations, finalizers, deletionTimestamp, ownerReferences } = o.metadata;
     return canonical({ generation, labels, annotations, finalizers, deletionTimestamp, ownerReferences });
