@@ -15,7 +15,7 @@ import type { AureaStatusView } from '../../../src/engine/aurea/statusView.js';
 import { MEMORY_CONFIG_MAP } from '../../../src/engine/aurea/memory.js';
 import { installCrds, repoRoot } from '../support/crds.js';
 import { kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
-import { kubectl, kubectlApply } from '../support/kubectl.js';
+import { AdmissionRefusal } from '../support/admission.js';
 import { scrape, sumMetric, type OperatorProcess } from '../support/operator.js';
 import {
   report as reportTo,
@@ -35,13 +35,13 @@ const run = promisify(execFile);
 const GOALS = { group: 'autopilot.ventures', version: 'v1alpha1', plural: 'aureagoals' };
 /** The goal rules need 10 judged decisions: one refused Scale per venture (a retry is the same decision). */
 const NAMES = Array.from({ length: 10 }, (_, i) => `refused-${i}`);
-const policy = () => `e2e-refuse-scale-${ns.name}`;
 
 /** Each venture's refused Scale decision, by venture. */
 const refused = new Map<string, string>();
 let app: VentureApp;
 let prometheus: LocalPrometheus;
 let operator: OperatorProcess;
+let refusal: AdmissionRefusal | undefined;
 
 beforeAll(async () => {
   await installCrds();
@@ -59,12 +59,7 @@ afterAll(async () => {
   operator?.child.kill('SIGKILL');
   app?.child.kill('SIGKILL');
   await prometheus?.close();
-  await kubectl(
-    'delete',
-    'validatingadmissionpolicybinding,validatingadmissionpolicy',
-    policy(),
-    '--ignore-not-found',
-  );
+  await refusal?.remove();
 });
 
 const status = async () =>
@@ -104,36 +99,19 @@ const cycles = async () => sumMetric(await scrape(operator), 'autopilot_aurea_cy
 describe('AUREA when an admission policy refuses every Scale', () => {
   it('sees a cluster of permission failures, sets exactly one goal and learns one bounded confirmation', async () => {
     // `reason: Forbidden`: the API server answers 403, as it does for a missing RBAC grant.
-    await kubectlApply(`
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: { name: ${policy()} }
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules:
-      - { apiGroups: [autopilot.ventures], apiVersions: ['*'], operations: [UPDATE], resources: [ventures/scale] }
-  validations:
-    - { expression: 'false', reason: Forbidden, message: 'e2e: scaling is refused' }
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: { name: ${policy()} }
-spec:
-  policyName: ${policy()}
-  validationActions: [Deny]
-  matchResources:
-    namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: ${ns.name} } }
-`);
+    refusal = await AdmissionRefusal.apply({
+      name: `e2e-refuse-scale-${ns.name}`,
+      namespace: ns.name,
+      rule: "{ apiGroups: [autopilot.ventures], apiVersions: ['*'], operations: [UPDATE], resources: [ventures/scale] }",
+      allowed: 'false',
+      reason: 'Forbidden',
+      message: 'e2e: scaling is refused',
+      probe: ['scale', `venture/${NAMES[0]}`, '--replicas=2'],
+    });
     // Observe first, so that no Scale is carried out before the policy is in force.
     // Up to 8 replicas: 1 → 2 is refused, 2 → 4 → 8 are the decisions after the policy is gone.
     for (const name of NAMES) await ventures.create(name, { mode: 'Observe', maxReplicas: 8 });
-    await waitFor('the policy to refuse scaling', () =>
-      kubectl('scale', `venture/${NAMES[0]}`, '-n', ns.name, '--replicas=2', '--dry-run=server').then(
-        () => undefined,
-        (err: Error) => (/scaling is refused/.test(err.message) ? true : undefined),
-      ),
-    );
+    await refusal.inForce();
     for (const name of NAMES) await ventures.patchSpec(name, { mode: 'Autonomous' });
     for (const name of NAMES) {
       const stuck = await ventures.until(
@@ -195,7 +173,7 @@ spec:
   }, 400_000);
 
   it('carries out the Scales once the policy is gone; the goal progresses and the learning relaxes', async () => {
-    await kubectl('delete', 'validatingadmissionpolicybinding', policy());
+    await refusal!.lift();
     for (const name of NAMES) {
       const id = refused.get(name);
       await ventures.until(

@@ -15,7 +15,7 @@ import {
   type Gateway,
 } from '../support/fallback.js';
 import { useNamespace, waitFor } from '../support/kube.js';
-import { kubectl, kubectlApply } from '../support/kubectl.js';
+import { AdmissionRefusal } from '../support/admission.js';
 import { scrape, sumMetric, type OperatorProcess } from '../support/operator.js';
 
 const ns = useNamespace('e2e-fbp');
@@ -268,35 +268,16 @@ describe('FallbackProtocol', () => {
     await protocols.warmedUp('restart');
     // Admission refuses changes of this protocol's ConfigMap: the Failover is recorded (Applying) but
     // cannot be carried out until the policy goes.
-    const policy = `e2e-freeze-routing-${ns.name}`;
-    await kubectlApply(`
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: { name: ${policy} }
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules:
-      - { apiGroups: [''], apiVersions: ['*'], operations: [UPDATE, CREATE], resources: [configmaps] }
-  validations:
-    - { expression: "object.metadata.name != 'restart-gateway'", message: 'e2e: routing is frozen' }
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: { name: ${policy} }
-spec:
-  policyName: ${policy}
-  validationActions: [Deny]
-  matchResources:
-    namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: ${ns.name} } }
-`);
+    const freeze = await AdmissionRefusal.apply({
+      name: `e2e-freeze-routing-${ns.name}`,
+      namespace: ns.name,
+      rule: "{ apiGroups: [''], apiVersions: ['*'], operations: [UPDATE, CREATE], resources: [configmaps] }",
+      allowed: "object.metadata.name != 'restart-gateway'",
+      message: 'e2e: routing is frozen',
+      probe: ['annotate', 'configmap/restart-gateway', 'e2e=1'],
+    });
     try {
-      await waitFor('the routing freeze to take effect', () =>
-        kubectl('annotate', 'configmap/restart-gateway', '-n', ns.name, 'e2e=1', '--dry-run=server').then(
-          () => undefined,
-          (err: Error) => (/routing is frozen/.test(err.message) ? true : undefined),
-        ),
-      );
+      await freeze.inForce();
       stripe!.behave({ status: 500 });
       const stuck = await protocols.until(
         'restart',
@@ -307,13 +288,7 @@ spec:
       expect(stuck.status!.activeTarget).toBe('stripe');
       operator.child.kill('SIGKILL');
       await operator.exited;
-      await kubectl('delete', 'validatingadmissionpolicybinding', policy);
-      await waitFor('the routing freeze to lift', () =>
-        kubectl('annotate', 'configmap/restart-gateway', '-n', ns.name, 'e2e=1', '--dry-run=server').then(
-          () => true,
-          () => undefined,
-        ),
-      );
+      await freeze.lift();
       operator = await startFallbackOperator(ns.name, 'fbp-op-2');
 
       const finished = await protocols.until(
@@ -338,8 +313,7 @@ spec:
       await new Promise((done) => setTimeout(done, 3_000));
       expect(notificationsAbout(receiver, 'restart')).toHaveLength(1);
     } finally {
-      await kubectl('delete', 'validatingadmissionpolicybinding', policy, '--ignore-not-found');
-      await kubectl('delete', 'validatingadmissionpolicy', policy, '--ignore-not-found');
+      await freeze.remove();
     }
   }, 240_000);
 });

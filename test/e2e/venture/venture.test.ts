@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { installCrds, repoRoot } from '../support/crds.js';
 import { isNotFound, kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
 import { freePort } from '../support/operator.js';
-import { kubectl, kubectlApply } from '../support/kubectl.js';
+import { AdmissionRefusal } from '../support/admission.js';
 import type { OperatorProcess } from '../support/operator.js';
 import {
   LOSING,
@@ -380,38 +380,19 @@ describe('the Venture controller, carrying out decisions', () => {
   it('finishes a decision recorded before a restart exactly once', async () => {
     // Admission refuses every change of the ventures' scale in this namespace: the Scale decision is
     // recorded (Applying) but cannot be carried out until the policy goes.
-    const policy = `e2e-freeze-scale-${ns.name}`;
-    await kubectlApply(`
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: { name: ${policy} }
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules:
-      - { apiGroups: [autopilot.ventures], apiVersions: ['*'], operations: [UPDATE], resources: [ventures/scale] }
-  validations:
-    - { expression: 'false', message: 'e2e: scaling is frozen' }
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: { name: ${policy} }
-spec:
-  policyName: ${policy}
-  validationActions: [Deny]
-  matchResources:
-    namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: ${ns.name} } }
-`);
+    const freeze = await AdmissionRefusal.apply({
+      name: `e2e-freeze-scale-${ns.name}`,
+      namespace: ns.name,
+      rule: "{ apiGroups: [autopilot.ventures], apiVersions: ['*'], operations: [UPDATE], resources: [ventures/scale] }",
+      allowed: 'false',
+      message: 'e2e: scaling is frozen',
+      probe: ['scale', 'venture/resumer', '--replicas=2'],
+    });
     try {
       await report('resumer', WINNING);
       // A long cooldown: any second Scale within the test would be the repeat this test looks for.
       await ventures.create('resumer', { mode: 'Observe', maxReplicas: 8, scaling: { cooldown: '1h' } });
-      await waitFor('the scale freeze to take effect', () =>
-        kubectl('scale', `venture/resumer`, '-n', ns.name, '--replicas=2', '--dry-run=server').then(
-          () => undefined,
-          (err: Error) => (/scaling is frozen/.test(err.message) ? true : undefined),
-        ),
-      );
+      await freeze.inForce();
       await ventures.patchSpec('resumer', { mode: 'Autonomous' });
       const stuck = await ventures.until(
         'resumer',
@@ -422,13 +403,7 @@ spec:
       expect(stuck.spec.replicas).toBe(1);
       operator.child.kill('SIGKILL');
       await operator.exited;
-      await kubectl('delete', 'validatingadmissionpolicybinding', policy);
-      await waitFor('the scale freeze to lift', () =>
-        kubectl('scale', `venture/resumer`, '-n', ns.name, '--replicas=2', '--dry-run=server').then(
-          () => true,
-          () => undefined,
-        ),
-      );
+      await freeze.lift();
       operator = await startVentureOperator('venture-op-3');
 
       const finished = await ventures.until(
@@ -451,12 +426,7 @@ spec:
       const scaledNotes = (await ventures.events('resumer')).filter((e) => e.reason === 'VentureScaled');
       expect(scaledNotes.filter((e) => e.note.includes(id))).toHaveLength(1);
     } finally {
-      await kubectl(
-        'delete',
-        'validatingadmissionpolicybinding,validatingadmissionpolicy',
-        policy,
-        '--ignore-not-found',
-      );
+      await freeze.remove();
     }
   });
 
