@@ -388,6 +388,38 @@ describe('a failover', () => {
   });
 });
 
+describe('a failover whose warm-up is refused', () => {
+  it('moves traffic at once, naming what was not warmed, instead of waiting on a scale that will never happen', async () => {
+    const w = await start(regionPair({ warmup: { selector: WARMUP } }));
+    // us-west's own cluster refuses to scale web (a missing RBAC grant, an admission policy).
+    w.h.client.failWhen(
+      (r) => r.resource === 'deployments' && r.subresource === 'scale',
+      new ApiError(
+        403,
+        'Forbidden',
+        'deployments.apps "web" is forbidden: cannot patch resource "deployments/scale"',
+      ),
+    );
+    await w.h.reconcile('regionpair', KEY);
+    for (let i = 0; i < 3; i++) await interval(w);
+    expect(read(w.h).status?.warmup?.deployments).toEqual([{ name: 'web', replicas: 3 }]);
+
+    endpoints[EAST].health({ status: 503 });
+    // Well within the 30 s failover objective: the refusal is not waited out.
+    for (let i = 0; i < 15 && !read(w.h).status?.lastFailover?.dnsWrittenAt; i++) {
+      await interval(w, { eastRenews: false });
+    }
+    const { status } = read(w.h);
+    expect(status?.history?.find((d) => d.action === 'Failover')).toMatchObject({ state: 'Applied' });
+    expect(status?.lastFailover?.notWarmed).toEqual(['web']);
+    expect(status?.lastFailover?.dnsWrittenAt).toBeDefined();
+    expect(
+      w.dns.peek<DnsEndpointObject>(DNS_ENDPOINTS, DNS_NS, 'storefront')?.spec.endpoints?.[0]?.targets,
+    ).toEqual(['10.0.0.2']);
+    expect(w.h.client.peek<Deployment>(DEPLOYMENTS, NS, 'web')?.spec.replicas).toBe(1);
+  });
+});
+
 describe('the Ready condition', () => {
   it('says why the serving backup holds now, though status keeps that hold recorded once', async () => {
     // us-west took the record at epoch 2 just now; us-east is back, and failback waits 3 probes and 10 minutes.

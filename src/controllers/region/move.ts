@@ -10,6 +10,7 @@ import type { FencingObservation } from '../../engine/region/fencing.js';
 import { planWarmup, warmupProgress, type WarmupProgress } from '../../engine/region/warmup.js';
 import { awaitTarget, resolverFor } from '../../providers/dnsAnswer.js';
 import type { FencingWatch } from '../../providers/fencing.js';
+import { ApiError } from '../../runtime/client.js';
 import type { ObjectContext } from '../../runtime/reconciler.js';
 import { labelSelector, type DeploymentReplicas, type DnsLinks } from './links.js';
 
@@ -143,15 +144,23 @@ async function warm(m: MoveContext, move: FailoverRecord, deadline: number): Pro
   }));
   const recorded = ctx.status.warmup?.region === move.from ? ctx.status.warmup.deployments : undefined;
   const targets = planWarmup(local, recorded, warmup.replicas);
+  const refused: string[] = [];
   for (const target of targets.filter((t) => t.to > t.from)) {
     ctx.logger.info({ deployment: target.name, from: target.from, to: target.to }, 'warming');
-    await ctx.client.mergePatch(
-      DEPLOYMENTS,
-      namespace,
-      target.name,
-      { spec: { replicas: target.to } },
-      'scale',
-    );
+    try {
+      await ctx.client.mergePatch(
+        DEPLOYMENTS,
+        namespace,
+        target.name,
+        { spec: { replicas: target.to } },
+        'scale',
+      );
+    } catch (err) {
+      // Refused for good (403, 404, 422): it will not warm, and traffic must still move.
+      if (!(err instanceof ApiError) || err.code >= 500 || err.code === 429) throw err;
+      ctx.logger.warn({ deployment: target.name, err: err.message }, 'warm-up refused');
+      refused.push(target.name);
+    }
   }
-  return warmupProgress(targets, local, deadline, m.now());
+  return warmupProgress(targets, local, deadline, m.now(), refused);
 }

@@ -45,6 +45,15 @@ describe('warmupProgress', () => {
     });
   });
 
+  it('does not wait for a target whose scale was refused, and names it', () => {
+    expect(warmupProgress(targets, local, 1000, 10, ['web'])).toEqual({
+      done: true,
+      ready: ['api', 'worker'],
+      notWarmed: ['web'],
+      timedOut: false,
+    });
+  });
+
   it('ends at the deadline naming what was not ready', () => {
     expect(warmupProgress(targets, local, 1000, 1000)).toEqual({
       done: true,

@@ -46,17 +46,23 @@ export type WarmupProgress =
   | { done: false; waiting: string[] }
   | { done: true; ready: string[]; notWarmed: string[]; timedOut: boolean };
 
-/** Done when every target has its replicas ready, or at the deadline with what was not ready named. */
+/**
+ * Done when every target has its replicas ready, or at the deadline with what was not ready named. A
+ * target whose scale was `refused` (RBAC, an admission policy, a Deployment gone) will not warm: it is
+ * not waited for, only named, so a refusal never holds traffic on a dead region.
+ */
 export function warmupProgress(
   targets: readonly WarmupTarget[],
   local: readonly LocalDeployment[],
   deadline: number,
   now: number,
+  refused: readonly string[] = [],
 ): WarmupProgress {
   const readyOf = new Map(local.map((d) => [d.name, d.readyReplicas]));
   const ready = targets.filter((t) => (readyOf.get(t.name) ?? 0) >= t.to).map((t) => t.name);
-  const waiting = targets.filter((t) => !ready.includes(t.name)).map((t) => t.name);
-  if (!waiting.length) return { done: true, ready, notWarmed: [], timedOut: false };
-  if (now >= deadline) return { done: true, ready, notWarmed: waiting, timedOut: true };
+  const notReady = targets.filter((t) => !ready.includes(t.name)).map((t) => t.name);
+  const waiting = notReady.filter((name) => !refused.includes(name));
+  if (!waiting.length) return { done: true, ready, notWarmed: notReady, timedOut: false };
+  if (now >= deadline) return { done: true, ready, notWarmed: notReady, timedOut: true };
   return { done: false, waiting };
 }
