@@ -10,27 +10,21 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import type { AureaGoalResource } from '../../../src/api/v1alpha1/index.js';
 import { emptyAureaState } from '../../../src/engine/aurea/cycle.js';
 import { encodeMemory, MEMORY_CONFIG_MAP, MEMORY_KEY } from '../../../src/engine/aurea/memory.js';
-import { installCrds, repoRoot } from '../support/crds.js';
+import { installCrds } from '../support/crds.js';
 import { kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
-import { scrape, startOperator, sumMetric, type OperatorProcess } from '../support/operator.js';
+import { autopilot, scrape, startOperator, sumMetric, type OperatorProcess } from '../support/operator.js';
 
 const ns = useNamespace('aurea');
 const kc = kubeConfigFrom();
 const custom = kc.makeApiClient(CustomObjectsApi);
 const core = kc.makeApiClient(CoreV1Api);
 const eventsApi = kc.makeApiClient(EventsV1Api);
-const run = promisify(execFile);
-const autopilot = async (...args: string[]) =>
-  (await run(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args])).stdout;
 const GOALS = { group: 'autopilot.ventures', version: 'v1alpha1', plural: 'aureagoals' };
 
 /** A scrape target whose one gauge the test sets: aurea_e2e_value. */

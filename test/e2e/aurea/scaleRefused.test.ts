@@ -5,18 +5,15 @@
 // from its baseline and the learning is relaxed again.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import { AUREA_ORIGIN_LABEL_VALUE, GoalLabels } from '../../../src/api/v1alpha1/aureaGoal.js';
 import type { AureaGoalResource } from '../../../src/api/v1alpha1/index.js';
 import type { AureaStatusView } from '../../../src/engine/aurea/statusView.js';
 import { MEMORY_CONFIG_MAP } from '../../../src/engine/aurea/memory.js';
-import { installCrds, repoRoot } from '../support/crds.js';
+import { installCrds } from '../support/crds.js';
 import { kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
 import { AdmissionRefusal } from '../support/admission.js';
-import { scrape, sumMetric, type OperatorProcess } from '../support/operator.js';
+import { autopilot, scrape, sumMetric, type OperatorProcess } from '../support/operator.js';
 import {
   report as reportTo,
   startVentureApp,
@@ -31,7 +28,6 @@ const ventures = new VentureNamespace(ns);
 const kc = kubeConfigFrom();
 const custom = kc.makeApiClient(CustomObjectsApi);
 const eventsApi = kc.makeApiClient(EventsV1Api);
-const run = promisify(execFile);
 const GOALS = { group: 'autopilot.ventures', version: 'v1alpha1', plural: 'aureagoals' };
 /** The goal rules need 10 judged decisions: one refused Scale per venture (a retry is the same decision). */
 const NAMES = Array.from({ length: 10 }, (_, i) => `refused-${i}`);
@@ -63,20 +59,7 @@ afterAll(async () => {
 });
 
 const status = async () =>
-  JSON.parse(
-    (
-      await run(process.execPath, [
-        '--import',
-        'tsx',
-        join(repoRoot, 'src/cli/main.ts'),
-        'status',
-        '-n',
-        ns.name,
-        '-o',
-        'json',
-      ])
-    ).stdout,
-  ) as AureaStatusView;
+  JSON.parse(await autopilot('status', '-n', ns.name, '-o', 'json')) as AureaStatusView;
 
 const ownGoals = async () =>
   (

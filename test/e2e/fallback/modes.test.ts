@@ -2,11 +2,8 @@
 // Supervised it waits for the approval annotation, moves once when approved, and `autopilot plan` shows
 // the same pending decision the operator recorded.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { closeGateways } from '../../../hack/lib/gateways.js';
-import { installCrds, repoRoot } from '../support/crds.js';
+import { installCrds } from '../support/crds.js';
 import {
   FallbackNamespace,
   startFallbackOperator,
@@ -14,9 +11,8 @@ import {
   type Gateway,
 } from '../support/fallback.js';
 import { useNamespace } from '../support/kube.js';
-import type { OperatorProcess } from '../support/operator.js';
+import { autopilot, type OperatorProcess } from '../support/operator.js';
 
-const run = promisify(execFile);
 const ns = useNamespace('e2e-fbp-modes');
 const protocols = new FallbackNamespace(ns);
 let operator: OperatorProcess;
@@ -77,14 +73,7 @@ describe('FallbackProtocol modes', () => {
     expect(told.map((e) => e.note).some((note) => note.includes(approveLine))).toBe(true);
     expect((await protocols.routing('guarded')).data?.target).toBe(stripe!.name);
 
-    const { stdout } = await run(process.execPath, [
-      '--import',
-      'tsx',
-      join(repoRoot, 'src/cli/main.ts'),
-      'plan',
-      '-n',
-      ns.name,
-    ]);
+    const stdout = await autopilot('plan', '-n', ns.name);
     expect(stdout.split('\n').find((l) => l.includes(' guarded '))).toMatch(
       /^FallbackProtocol .*Failover\s+PendingApproval\s/,
     );

@@ -1,5 +1,6 @@
-// Starts operator processes for e2e tests (the echo test operator, via tsx) and reads their state.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Starts operator processes for e2e tests (the echo test operator, via tsx), reads their state, and runs the CLI.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { freePort } from '../../../hack/lib/prometheus.js';
 import { join } from 'node:path';
 import { repoRoot } from './crds.js';
@@ -77,4 +78,12 @@ export function sumMetric(text: string, name: string, labels: Record<string, str
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
     .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+const execute = promisify(execFile);
+
+/** Runs the `autopilot` CLI (`plan`, `status`, …) from the sources, as a user would; resolves with its stdout. */
+export async function autopilot(...args: string[]): Promise<string> {
+  return (await execute(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args]))
+    .stdout;
 }

@@ -1,14 +1,11 @@
 // Ventures end to end: the operator audits real Prometheus numbers of a sample app and scales,
 // terminates, holds, waits for approval or refuses to terminate, reading every outcome from the API.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { promisify } from 'node:util';
-import { join } from 'node:path';
-import { installCrds, repoRoot } from '../support/crds.js';
+import { installCrds } from '../support/crds.js';
 import { isNotFound, kubeConfigFrom, useNamespace, waitFor } from '../support/kube.js';
-import { freePort } from '../support/operator.js';
+import { autopilot, freePort } from '../support/operator.js';
 import { AdmissionRefusal } from '../support/admission.js';
 import type { OperatorProcess } from '../support/operator.js';
 import {
@@ -24,7 +21,6 @@ import {
 import { LocalPrometheus } from '../../../hack/lib/prometheus.js';
 import { VENTURES } from '../../../src/api/v1alpha1/index.js';
 
-const run = promisify(execFile);
 const ns = useNamespace('venture');
 const ventures = new VentureNamespace(ns);
 const core = kubeConfigFrom().makeApiClient(CoreV1Api);
@@ -334,16 +330,13 @@ describe('the Venture controller', () => {
       { status: { phase: 'Terminated' } },
       'status',
     );
-    const { stdout } = await run(process.execPath, [
-      '--import',
-      'tsx',
-      join(repoRoot, 'src/cli/main.ts'),
+    const stdout = await autopilot(
       'plan',
       '-n',
       ns.name,
       `--prometheus-address=${prometheus.address}`,
       '--default-mode=Autonomous',
-    ]);
+    );
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^KIND\s+NAMESPACE\s+NAME\s+STATUS\s+DECISION\s+STATE\s+REASON$/);
     expect(lines.find((l) => l.includes(' plan-heirloom '))).toMatch(
