@@ -14,6 +14,8 @@ import {
   TARGETS,
   WEST,
   HOSTNAME,
+  PART_OF,
+  webDeployment,
   type RegionStack,
 } from '../../../hack/lib/regionStack.js';
 import type { KubeObject } from '../../../src/api/meta.js';
@@ -27,7 +29,6 @@ import { waitFor } from '../support/wait.js';
 const PREFIX = `rpx-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 6)}`;
 const PAIR = 'checkout';
 const [EAST_IP, WEST_IP] = [TARGETS[EAST], TARGETS[WEST]];
-const PART_OF = { 'app.kubernetes.io/part-of': 'checkout' };
 /** Failback once us-east passed 5 probes in a row and us-west held the record for 90 s (long enough to be seen waiting). */
 const FAILBACK = { automatic: true, healthyChecks: 5, minimumHold: '90s' };
 const SPEC: Partial<RegionPairResource['spec']> = { failback: FAILBACK, warmup: { selector: PART_OF } };
@@ -36,20 +37,6 @@ let stack: RegionStack;
 let rp: PairView;
 /** When us-west took the record in the failover (by its clock): minimumHold counts from there. */
 let westAcquiredAt: number;
-
-const deployment = (replicas: number) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'web', namespace: NS, labels: PART_OF },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: 'web' } },
-    template: {
-      metadata: { labels: { app: 'web' } },
-      spec: { containers: [{ name: 'app', image: 'example/checkout:1' }] },
-    },
-  },
-});
 
 /** us-east's endpoint as both regions see it: every third probe fails, never two in a row. */
 const flapEast = () => {
@@ -98,8 +85,8 @@ beforeAll(async () => {
   stack = await startRegionStack(PREFIX);
   rp = pairView(stack, PAIR);
   console.log(`region operators log to ${stack.logDir}`);
-  await stack.clients[EAST].apply(DEPLOYMENTS, deployment(3));
-  await stack.clients[WEST].apply(DEPLOYMENTS, deployment(1));
+  await stack.clients[EAST].apply(DEPLOYMENTS, webDeployment(3));
+  await stack.clients[WEST].apply(DEPLOYMENTS, webDeployment(1));
   await stack.applyPair(PAIR, SPEC);
   await stack.startOperator(EAST);
   await stack.startOperator(WEST);
